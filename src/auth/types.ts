@@ -1,0 +1,41 @@
+import type { Logger } from '../logger';
+
+/**
+ * TLS settings for `wss://` and `https://`. Verification stays on unless you turn it off.
+ */
+export interface TlsOptions {
+  /** CA certificate(s), PEM. Use the controller's own certificate to trust exactly it. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Pin the controller's certificate by its SHA-256 fingerprint (`AA:BB:...` or plain hex). */
+  fingerprint256?: string;
+  /** `false` disables verification (logs a warning once). Prefer `fingerprint256`. */
+  rejectUnauthorized?: boolean;
+}
+
+/** What a stream tells its auth strategy about where it connects. */
+export interface AuthContext {
+  /** The controller's base URL (`http(s)://host:port`). */
+  baseUrl: string;
+  tls?: TlsOptions;
+  logger: Logger;
+}
+
+/**
+ * How a stream authenticates. `headers()` and `handleUnauthorized()` may reject with
+ * `AuthTransientError` (retry with backoff) or `AuthRejectedError` (give up: FAILED).
+ */
+export interface Auth {
+  /** Headers for the WebSocket upgrade request. */
+  headers(): Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * Called once when an upgrade met HTTP 401. Resolve `true` when the credentials were repaired
+   * (token refreshed) and one immediate retry makes sense, `false` when they cannot be.
+   */
+  handleUnauthorized(): Promise<boolean>;
+  /** A text frame to send right after the socket opens (token auth on `/api/events/subscribe`). */
+  openingFrame?(): string | undefined | Promise<string | undefined>;
+  /** Learn the stream's base URL, TLS options and logger. Called once by the stream. */
+  attach?(context: AuthContext): void;
+  /** Best-effort clean-up (e.g. token logout) when the stream stops. Must not throw. */
+  stop?(): Promise<void>;
+}

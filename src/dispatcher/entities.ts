@@ -1,0 +1,91 @@
+/**
+ * XML character references, done by hand rather than by fast-xml-parser: the parser runs with
+ * entity processing switched off (so a DOCTYPE can never define and expand an entity), and both
+ * the fast scanner and the fallback then decode text through this one function.
+ */
+
+const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** A reference the validator accepts: `&name;` (1–20 word chars), `&#123;`, `&#x1F;`. */
+const REFERENCE = /&(?:\w{1,20}|#\d+|#x[0-9a-fA-F]+);/y;
+
+function decodeOne(body: string): string | undefined {
+  if (body.charCodeAt(0) !== 35 /* # */) return NAMED[body];
+  const hex = body.charCodeAt(1) === 120; /* x */
+  const code = hex ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+  // Code points XML forbids (NUL, surrogates, beyond U+10FFFF) stay literal instead of throwing.
+  if (!(code > 0 && code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+  return String.fromCodePoint(code);
+}
+
+/**
+ * Decodes the five predefined entities and numeric references. Anything else (an unknown named
+ * entity such as `&xxe;`) is left exactly as written: it is never expanded.
+ */
+export function decodeEntities(text: string): string {
+  let amp = text.indexOf('&');
+  if (amp === -1) return text;
+  let out = '';
+  let from = 0;
+  while (amp !== -1) {
+    const semi = text.indexOf(';', amp + 1);
+    if (semi === -1) break;
+    const decoded = semi - amp <= 22 ? decodeOne(text.slice(amp + 1, semi)) : undefined;
+    if (decoded !== undefined) {
+      out += text.slice(from, amp) + decoded;
+      from = semi + 1;
+      amp = text.indexOf('&', from);
+    } else {
+      amp = text.indexOf('&', amp + 1);
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** True when the text contains no `&` that `decodeEntities` would leave literal. */
+export function isFullyDecodable(text: string): boolean {
+  let amp = text.indexOf('&');
+  while (amp !== -1) {
+    const semi = text.indexOf(';', amp + 1);
+    if (semi === -1 || semi - amp > 22 || decodeOne(text.slice(amp + 1, semi)) === undefined) return false;
+    amp = text.indexOf('&', semi + 1);
+  }
+  return true;
+}
+
+function isReferenceAt(xml: string, at: number): boolean {
+  REFERENCE.lastIndex = at;
+  return REFERENCE.test(xml);
+}
+
+/**
+ * Escapes every `&` that does not start a reference (`NUM.107=24&VAL.111=1` becomes
+ * `NUM.107=24&amp;VAL.111=1`), outside CDATA sections (where `&` is legal and must stay verbatim).
+ * Returns the input itself when nothing needed repair, so callers can compare by identity.
+ */
+export function repairStrayAmpersands(xml: string): string {
+  let amp = xml.indexOf('&');
+  if (amp === -1) return xml;
+  let out = '';
+  let from = 0;
+  let cdata = xml.indexOf('<![CDATA[');
+  while (amp !== -1) {
+    if (cdata !== -1 && cdata < amp) {
+      const end = xml.indexOf(']]>', cdata + 9);
+      if (end === -1) break; // unterminated CDATA: the frame is malformed anyway
+      if (amp < end) {
+        amp = xml.indexOf('&', end + 3);
+        cdata = xml.indexOf('<![CDATA[', end + 3);
+        continue;
+      }
+      cdata = xml.indexOf('<![CDATA[', end + 3);
+      continue;
+    }
+    if (!isReferenceAt(xml, amp)) {
+      out += xml.slice(from, amp) + '&amp;';
+      from = amp + 1;
+    }
+    amp = xml.indexOf('&', amp + 1);
+  }
+  return from === 0 ? xml : out + xml.slice(from);
+}

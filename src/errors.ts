@@ -1,0 +1,86 @@
+/**
+ * Typed errors. Every message is built from facts we control (status codes, error codes,
+ * fingerprints) so that no password or token can leak through `error.message`.
+ */
+
+/** Base class: `code` is stable and meant for programs, `message` for people. */
+export class IoxError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The WebSocket upgrade was answered with an HTTP status instead of 101. */
+export class HandshakeError extends IoxError {
+  readonly status: number;
+  constructor(status: number) {
+    super('HANDSHAKE_STATUS', `WebSocket upgrade rejected with HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+/** The socket could not be opened: refused, unreachable, reset, closed during the handshake. */
+export class ConnectError extends IoxError {
+  /** The system error code when there is one (`ECONNREFUSED`, `ENOTFOUND`, ...). */
+  readonly errno?: string;
+  constructor(message: string, errno?: string, options?: { cause?: unknown }) {
+    super('CONNECT_FAILED', message, options);
+    this.errno = errno;
+  }
+}
+
+/** The server's certificate was not accepted. The message says how to pin it. */
+export class TlsError extends IoxError {
+  /** SHA-256 fingerprint of the certificate the server presented, `AA:BB:...`, when known. */
+  readonly fingerprint256?: string;
+  constructor(message: string, fingerprint256?: string, options?: { cause?: unknown }) {
+    super('TLS_FAILED', message, options);
+    this.fingerprint256 = fingerprint256;
+  }
+}
+
+/**
+ * The auth endpoint failed in a way that retrying may fix (network error, 5xx, a rebooting
+ * controller). The stream treats it like any other failed attempt: LOST, then backoff.
+ */
+export class AuthTransientError extends IoxError {
+  readonly status?: number;
+  constructor(message: string, status?: number, options?: { cause?: unknown }) {
+    super('AUTH_TRANSIENT', message, options);
+    this.status = status;
+  }
+}
+
+/** The controller rejected the credentials themselves. The stream goes to FAILED. */
+export class AuthRejectedError extends IoxError {
+  readonly status?: number;
+  constructor(message: string, status?: number) {
+    super('AUTH_REJECTED', message);
+    this.status = status;
+  }
+}
+
+/** A plain, serialisable description of an error, safe to keep in machine context and to log. */
+export interface ErrorSummary {
+  name: string;
+  code?: string;
+  message: string;
+  status?: number;
+}
+
+/** Reduce any thrown value to an {@link ErrorSummary}. */
+export function summarizeError(error: unknown): ErrorSummary {
+  if (error instanceof Error) {
+    const e = error as Error & { code?: unknown; status?: unknown };
+    return {
+      name: e.name,
+      code: typeof e.code === 'string' ? e.code : undefined,
+      message: e.message,
+      status: typeof e.status === 'number' ? e.status : undefined,
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,24 @@
+/**
+ * iox-event-stream: a correct-under-failure client for the Universal Devices IoX event stream.
+ * @packageDocumentation
+ */
+export { createEventStream, EventStream, type StatusChange, type ConnectionStats } from './stream';
+export type { EventStreamOptions } from './options';
+export { EventStreamStatus, statusOf } from './machine/status';
+export { streamMachine, type StreamContext, type StreamMachineInput } from './machine/streamMachine';
+export type { StreamEvent, OpenLink } from './machine/events';
+export { DEFAULT_POLICY, backoffDelay, type StreamPolicy } from './machine/policy';
+export { LocalAuth } from './auth/local';
+export type { Auth, AuthContext, TlsOptions } from './auth/types';
+export {
+  IoxError,
+  HandshakeError,
+  ConnectError,
+  TlsError,
+  AuthTransientError,
+  AuthRejectedError,
+  summarizeError,
+  type ErrorSummary,
+} from './errors';
+export { defaultLogger, silentLogger, type Logger } from './logger';
+export * from './dispatcher';

@@ -1,0 +1,34 @@
+import type { ErrorSummary } from '../errors';
+
+/** Everything the chart reacts to, besides the done/error events of its invoked actors. */
+export type StreamEvent =
+  /** The user asked the stream to run. */
+  | { type: 'START' }
+  /** The user asked the stream to stop. */
+  | { type: 'STOP' }
+  /** A frame arrived on the open socket. `heartbeatSec` is set when it was a `_0` heartbeat. */
+  | { type: 'FRAME'; raw: string; heartbeatSec?: number }
+  /** The open socket closed. */
+  | { type: 'SOCKET_CLOSED'; code: number; reason: string }
+  /** The open socket failed. */
+  | { type: 'SOCKET_ERROR'; error: ErrorSummary };
+
+/**
+ * What the `connect` actor hands to the `reader` actor: an open socket. The chart only carries it
+ * from one to the other and never looks inside, so it stays free of I/O.
+ */
+export interface OpenLink {
+  /** Drop the link at once, without a closing handshake (for a link already known dead). */
+  abandon(): void;
+}
+
+/** Input of the `connect` actor. */
+export interface ConnectInput {
+  /** 0 for the first attempt after START or CONNECTED, then 1, 2, ... */
+  failures: number;
+}
+
+/** Input of the `reader` actor. */
+export interface ReaderInput {
+  link: OpenLink;
+}

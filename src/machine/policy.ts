@@ -1,0 +1,52 @@
+/**
+ * Timing and retry policy. The chart reads every number from here, so tests can shrink time and
+ * apps can tune it without touching the chart.
+ */
+export interface StreamPolicy {
+  /** SYNCING ends once this long passes with no frame after the first one. */
+  quietMs: number;
+  /** SYNCING never lasts longer than this. */
+  syncMaxMs: number;
+  /** Delay before reconnect attempt N (1-based) is `backoffMs[N-1]`, staying at the last entry. */
+  backoffMs: readonly number[];
+  /** 0..1: each backoff delay is shortened by up to this fraction, at random, to spread herds. */
+  jitter: number;
+  /** Extra silence tolerated beyond the controller's heartbeat promise before the link is dead. */
+  heartbeatGraceMs: number;
+  /** The silence we expect a controller to promise before its first `_0` heartbeat arrives. */
+  defaultHeartbeatPromiseMs: number;
+  /** A connect attempt (including one auth refresh) that takes longer than this fails. */
+  connectTimeoutMs: number;
+  /** Give up (FAILED) after this many consecutive failed attempts without reaching CONNECTED. */
+  maxAttempts: number;
+  /** Source of randomness for jitter; injectable for deterministic tests. */
+  random: () => number;
+}
+
+export const DEFAULT_POLICY: StreamPolicy = {
+  quietMs: 1000,
+  syncMaxMs: 10_000,
+  backoffMs: [1000, 2000, 5000, 10_000, 30_000, 60_000],
+  jitter: 0,
+  heartbeatGraceMs: 5000,
+  defaultHeartbeatPromiseMs: 90_000,
+  connectTimeoutMs: 15_000,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  random: Math.random,
+};
+
+/**
+ * The wait before the next attempt, after `failures` consecutive failures (1 = the first).
+ * Jitter only ever shortens the delay, so the schedule stays an upper bound.
+ */
+export function backoffDelay(policy: StreamPolicy, failures: number): number {
+  const schedule = policy.backoffMs;
+  const base = schedule[Math.min(Math.max(failures, 1), schedule.length) - 1] ?? 0;
+  if (policy.jitter <= 0) return base;
+  return Math.round(base * (1 - policy.jitter * policy.random()));
+}
+
+/** Whether the backoff has reached its last (largest) step. */
+export function backoffAtCap(policy: StreamPolicy, failures: number): boolean {
+  return failures >= policy.backoffMs.length;
+}

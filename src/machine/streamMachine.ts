@@ -1,0 +1,298 @@
+import { and, assign, fromCallback, fromPromise, or, setup } from 'xstate';
+import { summarizeError, type ErrorSummary } from '../errors';
+import type { ConnectInput, OpenLink, ReaderInput, StreamEvent } from './events';
+import { backoffDelay, DEFAULT_POLICY, type StreamPolicy } from './policy';
+
+/**
+ * The life of one connection to a controller's event stream, as a statechart.
+ *
+ * Pure: no sockets, no clocks of its own. The actors (`connect`, `refreshAuth`, `reader`) and the
+ * actions that touch the outside world (`deliverFrame`, `beginReplay`, `endReplay`, `abandonLink`)
+ * are declared here with inert placeholders and provided by `createEventStream()`; every timing
+ * comes from `context.policy`. Open this file in Stately's editor to see the chart.
+ */
+
+/** Input of the machine: the policy, all optional. */
+export interface StreamMachineInput {
+  policy?: Partial<StreamPolicy>;
+}
+
+export interface StreamContext {
+  policy: StreamPolicy;
+  /** Consecutive failed attempts (or drops) since the stream was last CONNECTED: drives backoff. */
+  failures: number;
+  /** This attempt already used its one recovery from a 401. */
+  authRecovered: boolean;
+  /** The longest silence the controller promises, from its last `_0` heartbeat. */
+  heartbeatPromiseMs: number;
+  /** The open socket, carried from `connect` to `reader`. */
+  link: OpenLink | null;
+  /** Why the last attempt or connection ended. Safe to log: it never holds secrets. */
+  lastError: ErrorSummary | null;
+}
+
+/** A placeholder for work that `createEventStream()` provides. */
+function notProvided(name: string): never {
+  throw new Error(`streamMachine: '${name}' is provided by createEventStream()`);
+}
+
+/** The error carried by an actor's error event. */
+function errorOf(event: unknown): unknown {
+  return (event as { error?: unknown }).error;
+}
+
+function isHttpStatus(error: unknown, status: number): boolean {
+  const e = error as { code?: unknown; status?: unknown } | null;
+  return e?.code === 'HANDSHAKE_STATUS' && e.status === status;
+}
+
+const streamSetup = setup({
+  types: {
+    context: {} as StreamContext,
+    events: {} as StreamEvent,
+    input: {} as StreamMachineInput,
+    tags: {} as
+      | 'NOT_STARTED'
+      | 'INITIALIZING'
+      | 'SYNCING'
+      | 'CONNECTED'
+      | 'LOST'
+      | 'RECONNECTING'
+      | 'FAILED'
+      | 'STOPPED',
+  },
+  actors: {
+    /** Opens the WebSocket (auth headers, TLS, opening frame). Resolves with the open link. */
+    connect: fromPromise<OpenLink, ConnectInput>(async () => notProvided('connect')),
+    /** Asks the auth strategy to repair credentials after a 401. Resolves true to retry once. */
+    refreshAuth: fromPromise<boolean, void>(async () => notProvided('refreshAuth')),
+    /** Reads the open link: sends FRAME, SOCKET_CLOSED, SOCKET_ERROR. Its clean-up closes it. */
+    reader: fromCallback<StreamEvent, ReaderInput>(() => notProvided('reader')),
+  },
+  guards: {
+    /** The upgrade was answered with HTTP 401. */
+    isUnauthorized: ({ event }) => isHttpStatus(errorOf(event), 401),
+    /** This attempt has not yet used its one 401 recovery. */
+    canRecoverAuth: ({ context }) => !context.authRecovered,
+    /** The auth strategy says the credentials themselves were rejected. */
+    credentialsRejected: ({ event }) => (errorOf(event) as { code?: unknown } | null)?.code === 'AUTH_REJECTED',
+    /** `refreshAuth` resolved true: the credentials were repaired. */
+    authRepaired: ({ event }) => (event as { output?: unknown }).output === true,
+    /** `maxAttempts` consecutive failures without reaching CONNECTED. */
+    attemptsExhausted: ({ context }) => context.failures >= context.policy.maxAttempts,
+    /** The frame is a `_0` heartbeat carrying the controller's promised silence. */
+    isHeartbeat: ({ event }) => event.type === 'FRAME' && event.heartbeatSec !== undefined,
+  },
+  actions: {
+    /** Hand one frame to the dispatcher (provided). `replay` marks the connect-time status replay. */
+    deliverFrame: (_, _params: { replay: boolean }) => {},
+    /** A new socket is about to replay the controller's status (provided: marks the mirror). */
+    beginReplay: () => {},
+    /** The replay is over (provided: sweeps mirror entries the replay did not confirm). */
+    endReplay: () => {},
+    /** Drop a link known to be dead without waiting for a closing handshake (provided). */
+    abandonLink: () => {},
+    storeLink: assign({ link: ({ event }) => (event as unknown as { output: OpenLink }).output }),
+    forgetLink: assign({ link: null }),
+    countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
+    resetFailures: assign({ failures: 0 }),
+    markAuthRecovered: assign({ authRecovered: true }),
+    clearAuthRecovered: assign({ authRecovered: false }),
+    rememberHeartbeatPromise: assign({
+      heartbeatPromiseMs: ({ context, event }) =>
+        event.type === 'FRAME' && event.heartbeatSec !== undefined ? event.heartbeatSec * 1000 : context.heartbeatPromiseMs,
+    }),
+    recordError: assign({ lastError: ({ event }) => summarizeError(errorOf(event)) }),
+    recordAuthUnrecoverable: assign({
+      lastError: { name: 'AuthRejectedError', code: 'AUTH_REJECTED', status: 401, message: 'credentials rejected (HTTP 401) and the auth strategy cannot repair them' },
+    }),
+    recordConnectTimeout: assign({
+      lastError: ({ context }) => ({ name: 'ConnectTimeoutError', code: 'CONNECT_TIMEOUT', message: `connect attempt took longer than ${context.policy.connectTimeoutMs} ms` }),
+    }),
+    recordSocketClosed: assign({
+      lastError: ({ event }) =>
+        event.type === 'SOCKET_CLOSED'
+          ? { name: 'SocketClosed', code: 'SOCKET_CLOSED', message: `socket closed by peer (code ${event.code})` }
+          : null,
+    }),
+    recordSocketError: assign({ lastError: ({ event }) => (event.type === 'SOCKET_ERROR' ? event.error : null) }),
+    recordDeadLink: assign({
+      lastError: ({ context }) => ({
+        name: 'HeartbeatTimeout',
+        code: 'HEARTBEAT_TIMEOUT',
+        message: `no frame for ${context.heartbeatPromiseMs + context.policy.heartbeatGraceMs} ms (heartbeat promise + grace): link is dead`,
+      }),
+    }),
+    recordGaveUp: assign({
+      lastError: ({ context }) => ({
+        name: 'MaxAttemptsError',
+        code: 'MAX_ATTEMPTS',
+        message: `gave up after ${context.failures} consecutive failed attempts (last: ${context.lastError?.message ?? 'unknown'})`,
+      }),
+    }),
+  },
+  delays: {
+    /** Quiet time after the last replay frame that ends SYNCING. */
+    quietWindow: ({ context }) => context.policy.quietMs,
+    /** Upper bound on SYNCING. */
+    syncCap: ({ context }) => context.policy.syncMaxMs,
+    /** Wait before the next attempt, growing with consecutive failures. */
+    backoff: ({ context }) => backoffDelay(context.policy, context.failures),
+    /** Silence after which an open link is dead: the controller's promise plus grace. */
+    heartbeatDeadline: ({ context }) => context.heartbeatPromiseMs + context.policy.heartbeatGraceMs,
+    /** Longest time one connect step (socket open, or auth refresh) may take. */
+    connectTimeout: ({ context }) => context.policy.connectTimeoutMs,
+  },
+});
+
+/**
+ * One connect attempt: open the socket; on a 401, let the auth strategy repair the credentials
+ * once and retry at once. INITIALIZING and RECONNECTING are both this attempt, so the rules live
+ * in one place.
+ */
+const connectAttempt = streamSetup.createStateConfig({
+  entry: 'clearAuthRecovered',
+  initial: 'connecting',
+  states: {
+    connecting: {
+      invoke: {
+        src: 'connect',
+        input: ({ context }) => ({ failures: context.failures }),
+        onDone: { target: '#stream.OPEN', actions: 'storeLink' },
+        onError: [
+          { guard: and(['isUnauthorized', 'canRecoverAuth']), target: 'refreshingAuth' },
+          // A second 401, or credentials the strategy says are wrong: retrying cannot help.
+          { guard: or(['isUnauthorized', 'credentialsRejected']), target: '#stream.FAILED', actions: 'recordError' },
+          // Refused, timed out, TLS, other statuses, transient auth endpoint failures.
+          { target: '#stream.LOST', actions: 'recordError' },
+        ],
+      },
+      after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
+    },
+    refreshingAuth: {
+      invoke: {
+        src: 'refreshAuth',
+        onDone: [
+          { guard: 'authRepaired', target: 'connecting', actions: 'markAuthRecovered' },
+          { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
+        ],
+        onError: [
+          { guard: 'credentialsRejected', target: '#stream.FAILED', actions: 'recordError' },
+          // The auth endpoint is down or answered 5xx: not a verdict on the credentials.
+          { target: '#stream.LOST', actions: 'recordError' },
+        ],
+      },
+      after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
+    },
+  },
+});
+
+export const streamMachine = streamSetup.createMachine({
+  id: 'stream',
+  context: ({ input }) => {
+    const policy: StreamPolicy = { ...DEFAULT_POLICY, ...input?.policy };
+    return {
+      policy,
+      failures: 0,
+      authRecovered: false,
+      heartbeatPromiseMs: policy.defaultHeartbeatPromiseMs,
+      link: null,
+      lastError: null,
+    };
+  },
+  initial: 'NOT_STARTED',
+  on: {
+    STOP: { target: '.STOPPED' },
+  },
+  states: {
+    NOT_STARTED: {
+      tags: 'NOT_STARTED',
+      on: { START: { target: 'INITIALIZING' } },
+    },
+
+    // The first attempt after START; RECONNECTING is the same attempt after LOST.
+    INITIALIZING: { tags: 'INITIALIZING', ...connectAttempt },
+
+    // A socket is open. Two regions: where we are in the replay, and whether the link is alive.
+    OPEN: {
+      type: 'parallel',
+      entry: 'beginReplay',
+      exit: 'forgetLink',
+      invoke: { id: 'reader', src: 'reader', input: ({ context }) => ({ link: context.link! }) },
+      on: {
+        SOCKET_CLOSED: { target: 'LOST', actions: 'recordSocketClosed' },
+        SOCKET_ERROR: { target: 'LOST', actions: 'recordSocketError' },
+      },
+      states: {
+        phase: {
+          initial: 'SYNCING',
+          states: {
+            SYNCING: {
+              tags: 'SYNCING',
+              initial: 'awaitingReplay',
+              after: { syncCap: { target: 'CONNECTED' } },
+              states: {
+                // The quiet window starts with the first frame: a controller that waits before
+                // replaying must not be promoted early.
+                awaitingReplay: {
+                  on: { FRAME: { target: 'replaying', actions: { type: 'deliverFrame', params: { replay: true } } } },
+                },
+                // Every frame restarts the quiet window (re-entry reschedules the delay): exact, not sampled.
+                replaying: {
+                  after: { quietWindow: { target: '#stream.OPEN.phase.CONNECTED' } },
+                  on: {
+                    FRAME: { target: 'replaying', reenter: true, actions: { type: 'deliverFrame', params: { replay: true } } },
+                  },
+                },
+              },
+            },
+            CONNECTED: {
+              tags: 'CONNECTED',
+              // Only a stream that got all the way here counts as healthy: a controller that
+              // accepts and then closes keeps growing the backoff.
+              entry: ['resetFailures', 'endReplay'],
+              on: { FRAME: { actions: { type: 'deliverFrame', params: { replay: false } } } },
+            },
+          },
+        },
+        watchdog: {
+          initial: 'listening',
+          states: {
+            listening: {
+              after: { heartbeatDeadline: { target: '#stream.LOST', actions: ['abandonLink', 'recordDeadLink'] } },
+              on: {
+                FRAME: [
+                  { guard: 'isHeartbeat', target: 'listening', reenter: true, actions: 'rememberHeartbeatPromise' },
+                  { target: 'listening', reenter: true },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+
+    // Waiting out the backoff before the next attempt.
+    LOST: {
+      tags: 'LOST',
+      entry: 'countFailure',
+      always: { guard: 'attemptsExhausted', target: 'FAILED', actions: 'recordGaveUp' },
+      after: { backoff: { target: 'RECONNECTING' } },
+    },
+
+    RECONNECTING: { tags: 'RECONNECTING', ...connectAttempt },
+
+    // Gave up: credentials rejected, or maxAttempts reached. START tries again from scratch.
+    FAILED: {
+      tags: 'FAILED',
+      on: { START: { target: 'INITIALIZING', actions: 'resetFailures' } },
+    },
+
+    STOPPED: {
+      tags: 'STOPPED',
+      on: { START: { target: 'INITIALIZING', actions: 'resetFailures' } },
+    },
+  },
+});
+
+export type StreamMachine = typeof streamMachine;

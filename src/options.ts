@@ -1,0 +1,123 @@
+import type { Auth, TlsOptions } from './auth/types';
+import type { Logger } from './logger';
+import { DEFAULT_POLICY, type StreamPolicy } from './machine/policy';
+
+/** Options of {@link createEventStream}. Only `url` is required. */
+export interface EventStreamOptions {
+  /** Controller base URL, e.g. `https://eisy.local:8443` (http→ws, https→wss). A `ws(s)://` URL with a path is used as is. */
+  url: string;
+  /** How to authenticate. Omit only for a controller (or simulator) that asks for nothing. */
+  auth?: Auth;
+  /** Stream endpoint. Default `/rest/subscribe` (raw XML); `/api/events/subscribe` is the JSON-envelope stream. */
+  path?: string;
+  /** Quiet time that ends the connect-time replay (SYNCING → CONNECTED). Default 1000 ms. */
+  quietMs?: number;
+  /** Longest SYNCING may last. Default 10000 ms. */
+  syncMaxMs?: number;
+  /** Reconnect delays, the last one repeating. Default 1 s, 2 s, 5 s, 10 s, 30 s, 60 s. */
+  backoffMs?: readonly number[];
+  /** 0..1: shorten each backoff delay by up to this fraction at random. Default 0. */
+  jitter?: number;
+  /** Silence tolerated beyond the controller's heartbeat promise. Default 5000 ms. */
+  heartbeatGraceMs?: number;
+  /** Heartbeat promise assumed until the first `_0` frame. Default 90000 ms (an eisy's). */
+  defaultHeartbeatPromiseMs?: number;
+  /** Longest a connect step (socket open, or auth refresh) may take. Default 15000 ms. */
+  connectTimeoutMs?: number;
+  /** Give up (FAILED) after this many consecutive failures without reaching CONNECTED. Default: never. */
+  maxAttempts?: number;
+  /** Largest frame accepted, in bytes. Default 1 MiB. */
+  maxPayload?: number;
+  /** Send the legacy ISY994 subprotocol `ISYSUB` and `Origin` on the upgrade. Default false. */
+  legacyIsy?: boolean;
+  /** TLS verification settings for `https`/`wss`. */
+  tls?: TlsOptions;
+  /** Where the stream logs (console-compatible). Default: warnings and errors to the console. */
+  logger?: Logger;
+  /** Passed to XState's `createActor` (e.g. `@statelyai/inspect`'s `inspector.inspect`). */
+  inspect?: unknown;
+  /** Passed to XState's `createActor`: a `SimulatedClock` makes every delay deterministic in tests. */
+  clock?: unknown;
+  /** Randomness for jitter (tests). Default `Math.random`. */
+  random?: () => number;
+}
+
+export const DEFAULT_PATH = '/rest/subscribe';
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/** Where to connect, derived from `url` and `path`. */
+export interface Endpoint {
+  /** `ws://` / `wss://` URL of the stream. */
+  streamUrl: string;
+  /** `http://` / `https://` origin of the controller (for auth endpoints). */
+  baseUrl: string;
+}
+
+/** Resolve the endpoint; throws a TypeError that never echoes credentials. */
+export function resolveEndpoint(url: unknown, path: unknown): Endpoint {
+  if (typeof url !== 'string' || url.length === 0) throw new TypeError('createEventStream: `url` must be a non-empty string');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError('createEventStream: `url` is not a valid URL (expected e.g. https://eisy.local:8443)');
+  }
+  if (parsed.username || parsed.password) {
+    throw new TypeError('createEventStream: put credentials in `auth` (e.g. new LocalAuth(user, password)), not in the URL');
+  }
+  const scheme = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' }[parsed.protocol];
+  if (!scheme) throw new TypeError(`createEventStream: unsupported URL scheme '${parsed.protocol}' (use http, https, ws or wss)`);
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new TypeError("createEventStream: `path` must start with '/'");
+  }
+  const stream = new URL(parsed.toString());
+  stream.protocol = scheme;
+  if (path !== undefined) stream.pathname = path;
+  else if (parsed.pathname === '/' || parsed.protocol.startsWith('http')) stream.pathname = DEFAULT_PATH;
+  const secure = scheme === 'wss:';
+  return { streamUrl: stream.toString(), baseUrl: `${secure ? 'https' : 'http'}://${parsed.host}` };
+}
+
+function checkDuration(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`createEventStream: \`${name}\` must be a finite number of milliseconds >= 0`);
+  }
+}
+
+/** Validate the timing options and merge them over the defaults. */
+export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
+  for (const name of ['quietMs', 'syncMaxMs', 'heartbeatGraceMs', 'defaultHeartbeatPromiseMs', 'connectTimeoutMs'] as const) {
+    checkDuration(name, options[name]);
+  }
+  if (options.backoffMs !== undefined) {
+    if (!Array.isArray(options.backoffMs) || options.backoffMs.length === 0) {
+      throw new TypeError('createEventStream: `backoffMs` must be a non-empty array of delays');
+    }
+    options.backoffMs.forEach((delay, i) => checkDuration(`backoffMs[${i}]`, delay));
+  }
+  if (options.jitter !== undefined && (typeof options.jitter !== 'number' || !(options.jitter >= 0 && options.jitter <= 1))) {
+    throw new TypeError('createEventStream: `jitter` must be a number from 0 to 1');
+  }
+  const max = options.maxAttempts;
+  if (max !== undefined && !(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1))) {
+    throw new TypeError('createEventStream: `maxAttempts` must be a whole number >= 1 (or Infinity)');
+  }
+  if (options.maxPayload !== undefined && !(Number.isInteger(options.maxPayload) && options.maxPayload > 0)) {
+    throw new TypeError('createEventStream: `maxPayload` must be a whole number of bytes > 0');
+  }
+  if (options.auth !== undefined && (typeof options.auth?.headers !== 'function' || typeof options.auth?.handleUnauthorized !== 'function')) {
+    throw new TypeError('createEventStream: `auth` must implement headers() and handleUnauthorized()');
+  }
+  return {
+    quietMs: options.quietMs ?? DEFAULT_POLICY.quietMs,
+    syncMaxMs: options.syncMaxMs ?? DEFAULT_POLICY.syncMaxMs,
+    backoffMs: options.backoffMs ? [...options.backoffMs] : DEFAULT_POLICY.backoffMs,
+    jitter: options.jitter ?? DEFAULT_POLICY.jitter,
+    heartbeatGraceMs: options.heartbeatGraceMs ?? DEFAULT_POLICY.heartbeatGraceMs,
+    defaultHeartbeatPromiseMs: options.defaultHeartbeatPromiseMs ?? DEFAULT_POLICY.defaultHeartbeatPromiseMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_POLICY.connectTimeoutMs,
+    maxAttempts: options.maxAttempts ?? DEFAULT_POLICY.maxAttempts,
+    random: options.random ?? DEFAULT_POLICY.random,
+  };
+}

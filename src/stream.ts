@@ -1,0 +1,228 @@
+import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import type { Auth } from './auth/types';
+import { EventDispatcher } from './dispatcher';
+import type { ErrorSummary } from './errors';
+import { defaultLogger, type Logger } from './logger';
+import type { StreamEvent } from './machine/events';
+import { EventStreamStatus, statusOf } from './machine/status';
+import { streamMachine } from './machine/streamMachine';
+import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
+import { createConnectActor } from './services/connect';
+import { readerActor } from './services/reader';
+import { createRefreshAuthActor } from './services/refreshAuth';
+import { SocketTracker } from './services/socketTracker';
+
+/** What a status listener learns besides the new status. */
+export interface StatusChange {
+  previous: EventStreamStatus;
+  /** Why the last attempt or connection ended, when the new status is LOST or FAILED. */
+  lastError: ErrorSummary | null;
+}
+
+/** Counters of a stream's connection life. */
+export interface ConnectionStats {
+  /** Sockets opened (SYNCING entered). */
+  connections: number;
+  /** Times the stream reached CONNECTED. */
+  connectedCount: number;
+  /** Times an open link or an attempt was lost (LOST entered). */
+  losses: number;
+}
+
+const NO_AUTH: Auth = {
+  headers: () => ({}),
+  handleUnauthorized: async () => false,
+};
+
+const LEGACY_ISY = { protocols: ['ISYSUB'], headers: { Origin: 'com.universal-devices.websockets.isy' } } as const;
+
+type StreamActor = Actor<typeof streamMachine>;
+
+/**
+ * A live, self-healing subscription to a controller's event stream.
+ *
+ * Create it with {@link createEventStream}. Its life cycle is the `streamMachine` statechart;
+ * `actor` is that chart running, for inspection.
+ */
+export class EventStream {
+  /** The running statechart (an XState actor). */
+  readonly actor: StreamActor;
+  /** Parses frames, keeps the status mirror and routes events to listeners. */
+  readonly dispatcher: EventDispatcher;
+
+  readonly #logger: Logger;
+  readonly #auth: Auth;
+  readonly #tracker = new SocketTracker();
+  readonly #statusListeners = new Set<(status: EventStreamStatus, change: StatusChange) => void>();
+  #status: EventStreamStatus = EventStreamStatus.NOT_STARTED;
+  #lastEventAt: number | null = null;
+  readonly #stats: ConnectionStats = { connections: 0, connectedCount: 0, losses: 0 };
+
+  constructor(options: EventStreamOptions) {
+    if (options === null || typeof options !== 'object') throw new TypeError('createEventStream: options object required');
+    const endpoint = resolveEndpoint(options.url, options.path);
+    const policy = resolvePolicy(options);
+    this.#logger = options.logger ?? defaultLogger;
+    this.#auth = options.auth ?? NO_AUTH;
+    this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
+    this.dispatcher = new EventDispatcher({ logger: this.#logger });
+
+    const machine = streamMachine.provide({
+      actors: {
+        connect: createConnectActor({
+          url: endpoint.streamUrl,
+          auth: this.#auth,
+          tls: options.tls,
+          logger: this.#logger,
+          maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+          protocols: options.legacyIsy ? [...LEGACY_ISY.protocols] : undefined,
+          headers: options.legacyIsy ? { ...LEGACY_ISY.headers } : undefined,
+          tracker: this.#tracker,
+        }),
+        refreshAuth: createRefreshAuthActor(this.#auth),
+        reader: readerActor,
+      },
+      actions: {
+        deliverFrame: ({ event }, params) => this.#deliver(event, params.replay),
+        beginReplay: () => this.dispatcher.beginReplay(),
+        endReplay: () => this.dispatcher.endReplay(),
+        abandonLink: ({ context }) => context.link?.abandon(),
+      },
+    });
+
+    this.actor = createActor(machine, {
+      input: { policy },
+      ...(options.inspect ? { inspect: options.inspect as never } : {}),
+      ...(options.clock ? { clock: options.clock as never } : {}),
+    });
+    this.actor.subscribe({
+      next: (snapshot) => this.#onSnapshot(snapshot),
+      error: (error) => this.#logger.error('stream state machine failed', error),
+    });
+    this.actor.start();
+  }
+
+  /** The current life-cycle status. */
+  get status(): EventStreamStatus {
+    return this.#status;
+  }
+
+  /** True while live (CONNECTED). */
+  get connected(): boolean {
+    return this.#status === EventStreamStatus.CONNECTED;
+  }
+
+  /** When the last event was delivered, or null. */
+  get lastEventAt(): Date | null {
+    return this.#lastEventAt === null ? null : new Date(this.#lastEventAt);
+  }
+
+  /** Why the last attempt or connection ended (safe to show: no secrets). */
+  get lastError(): ErrorSummary | null {
+    return this.actor.getSnapshot().context.lastError;
+  }
+
+  /** The live status mirror: every node's current properties, programs and variables. */
+  get mirror(): EventDispatcher['mirror'] {
+    return this.dispatcher.mirror;
+  }
+
+  /** Connection counters; `dispatcher.stats` has the frame counters. */
+  get stats(): Readonly<ConnectionStats> {
+    return { ...this.#stats };
+  }
+
+  /** Start (or restart after STOPPED / FAILED). Idempotent while running. */
+  start(): this {
+    this.actor.send({ type: 'START' });
+    return this;
+  }
+
+  /**
+   * Stop: close the socket, cancel every timer and actor. Resolves once no socket of this stream
+   * remains open; nothing is delivered after that. Idempotent.
+   */
+  async stop(): Promise<void> {
+    this.actor.send({ type: 'STOP' });
+    // Any socket still around (abandoned mid-handshake, or closing) is given a short grace by its
+    // link; waiting here makes "stopped" mean "nothing left open".
+    await this.#tracker.idle();
+    try {
+      await this.#auth.stop?.();
+    } catch {
+      // Best effort by contract (a logout that fails changes nothing for the caller).
+    }
+  }
+
+  /** Every change of status (deduplicated). Returns an unsubscribe function. */
+  onStatus(listener: (status: EventStreamStatus, change: StatusChange) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  /** Every parsed event; `info.replay` is true for the connect-time status replay. */
+  onEvent: EventDispatcher['onEvent'] = (...args) => this.dispatcher.onEvent(...args);
+  /** Property changes, optionally filtered by node and/or control. */
+  onProperty: EventDispatcher['onProperty'] = (...args) => this.dispatcher.onProperty(...args);
+  /** Program status changes (`_1`/`0`). */
+  onProgramStatus: EventDispatcher['onProgramStatus'] = (...args) => this.dispatcher.onProgramStatus(...args);
+  /** Variable value / init changes (`_1`/`6`, `_1`/`7`). */
+  onVariable: EventDispatcher['onVariable'] = (...args) => this.dispatcher.onVariable(...args);
+  /** Variable table changes (`_1`/`9`). */
+  onVariableTableChange: EventDispatcher['onVariableTableChange'] = (...args) => this.dispatcher.onVariableTableChange(...args);
+  /** Node lifecycle events (`_3`). */
+  onLifecycle: EventDispatcher['onLifecycle'] = (...args) => this.dispatcher.onLifecycle(...args);
+  /** System status (`_5`). */
+  onSystemStatus: EventDispatcher['onSystemStatus'] = (...args) => this.dispatcher.onSystemStatus(...args);
+  /** Heartbeats (`_0`). */
+  onHeartbeat: EventDispatcher['onHeartbeat'] = (...args) => this.dispatcher.onHeartbeat(...args);
+  /** Sequence gaps within one subscription. */
+  onGap: EventDispatcher['onGap'] = (...args) => this.dispatcher.onGap(...args);
+
+  #deliver(event: StreamEvent, replay: boolean): void {
+    if (event.type !== 'FRAME') return;
+    // The dispatcher never throws by contract; this guard keeps a bug there from killing the chart.
+    try {
+      if (this.dispatcher.feed(event.raw, { replay })) this.#lastEventAt = Date.now();
+    } catch (error) {
+      this.#logger.error('dispatcher failed on a frame', error);
+    }
+  }
+
+  #onSnapshot(snapshot: SnapshotFrom<typeof streamMachine>): void {
+    const status = statusOf(snapshot);
+    if (status === this.#status) return;
+    const previous = this.#status;
+    this.#status = status;
+    const lastError = snapshot.context.lastError;
+    if (status === EventStreamStatus.SYNCING) this.#stats.connections++;
+    else if (status === EventStreamStatus.CONNECTED) this.#stats.connectedCount++;
+    else if (status === EventStreamStatus.LOST) this.#stats.losses++;
+
+    if (status === EventStreamStatus.LOST) this.#logger.warn(`connection lost: ${lastError?.message ?? 'unknown reason'}`);
+    else if (status === EventStreamStatus.FAILED) this.#logger.error(`stream failed: ${lastError?.message ?? 'unknown reason'}`);
+    else this.#logger.info(`status ${previous} → ${status}`);
+
+    const change: StatusChange = { previous, lastError };
+    for (const listener of [...this.#statusListeners]) {
+      try {
+        listener(status, change);
+      } catch (error) {
+        this.#logger.error('status listener threw', error);
+      }
+    }
+  }
+}
+
+/**
+ * Create a stream. Nothing happens until `start()`.
+ *
+ * @example
+ * const stream = createEventStream({ url: 'https://eisy.local:8443', auth: new LocalAuth('admin', 'secret') });
+ * stream.onStatus((status) => console.log(status));
+ * stream.onProperty((change, info) => { if (!info.replay) console.log(change); });
+ * stream.start();
+ */
+export function createEventStream(options: EventStreamOptions): EventStream {
+  return new EventStream(options);
+}

@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** What the scripted server does with one upgrade request. */
+export type UpgradeVerdict =
+  | { kind: 'accept' }
+  | { kind: 'reject'; status: number }
+  /** Accept the TCP connection and never answer the upgrade. */
+  | { kind: 'hang' };
+
+export interface UpgradeInfo {
+  index: number;
+  headers: IncomingMessage['headers'];
+  url: string;
+}
+
+/**
+ * A real `ws` server on 127.0.0.1 whose answer to each upgrade is scripted by the test, and which
+ * counts what a client did to it: upgrades, sockets open now, the peak of sockets open at once.
+ */
+export class ScriptedServer {
+  readonly upgrades: UpgradeInfo[] = [];
+  readonly sockets = new Set<WebSocket>();
+  peakOpen = 0;
+  verdict: (info: UpgradeInfo) => UpgradeVerdict = () => ({ kind: 'accept' });
+  onConnection: (socket: WebSocket, info: UpgradeInfo) => void = () => {};
+  readonly received: string[] = [];
+
+  readonly #http: Server;
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #raw = new Set<Socket>();
+  #connectionWaiters: Array<(socket: WebSocket) => void> = [];
+
+  private constructor() {
+    this.#http = createServer((_req, res) => {
+      res.statusCode = 404;
+      res.end();
+    });
+    this.#http.on('connection', (socket: Socket) => {
+      this.#raw.add(socket);
+      socket.on('close', () => this.#raw.delete(socket));
+    });
+    this.#http.on('upgrade', (req, socket, head) => this.#upgrade(req, socket as Socket, head));
+  }
+
+  static async start(): Promise<ScriptedServer> {
+    const server = new ScriptedServer();
+    await new Promise<void>((resolve) => server.#http.listen(0, '127.0.0.1', resolve));
+    return server;
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port;
+  }
+
+  /** Controller base URL. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get openCount(): number {
+    return this.sockets.size;
+  }
+
+  /** The next accepted socket (or the current one if `existing` and one is open). */
+  nextConnection(): Promise<WebSocket> {
+    return new Promise((resolve) => this.#connectionWaiters.push(resolve));
+  }
+
+  /** Resolves once no socket is open on the server side. */
+  async waitClosed(timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.sockets.size > 0 || this.#pendingRaw() > 0) {
+      if (Date.now() > deadline) throw new Error(`server still has ${this.sockets.size} open sockets`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  #pendingRaw(): number {
+    return this.#raw.size;
+  }
+
+  broadcast(frame: string): void {
+    for (const socket of this.sockets) socket.send(frame);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.terminate();
+    for (const socket of this.#raw) socket.destroy();
+    this.#wss.close();
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+  }
+
+  #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const info: UpgradeInfo = { index: this.upgrades.length, headers: req.headers, url: req.url ?? '' };
+    this.upgrades.push(info);
+    const verdict = this.verdict(info);
+    if (verdict.kind === 'hang') {
+      // Read (and drop) so the client's hang-up is noticed; http sockets allow half-open, so end ours too.
+      socket.resume();
+      socket.on('end', () => socket.destroy());
+      return;
+    }
+    if (verdict.kind === 'reject') {
+      socket.end(`HTTP/1.1 ${verdict.status} Rejected\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.sockets.add(ws);
+      this.peakOpen = Math.max(this.peakOpen, this.sockets.size);
+      ws.on('close', () => this.sockets.delete(ws));
+      ws.on('message', (data) => this.received.push(data.toString()));
+      ws.on('error', () => {});
+      this.onConnection(ws, info);
+      const waiters = this.#connectionWaiters;
+      this.#connectionWaiters = [];
+      for (const wake of waiters) wake(ws);
+    });
+  }
+}
+
+let seq = 0;
+/** A frame in the exact wire format of a real eisy. */
+export function eventFrame(control: string, action: string, node = '', options: { seqnum?: number; sid?: string; uom?: string; prec?: string; fmtAct?: string } = {}): string {
+  const attrs = options.uom !== undefined ? ` uom="${options.uom}" prec="${options.prec ?? '0'}"` : '';
+  const fmt = options.fmtAct !== undefined ? `<fmtAct>${options.fmtAct}</fmtAct>` : '';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><Event seqnum="${options.seqnum ?? seq++}" sid="${options.sid ?? 'uuid:1'}" timestamp="2026-05-06T14:34:43.779036-07:00">` +
+    `<control>${control}</control><action${attrs}>${action}</action><node>${node}</node><eventInfo></eventInfo>${fmt}</Event>`
+  );
+}
+
+/** A `_0` heartbeat promising `seconds` of silence at most. */
+export function heartbeatFrame(seconds: number, seqnum?: number): string {
+  return eventFrame('_0', String(seconds), '', { seqnum });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Poll until `predicate()` holds; fails after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsup';
+
+// One build, two module formats: apps on `require` and on `import` get the same code,
+// and the `.d.ts` / `.d.mts` pair keeps TypeScript happy under both resolutions.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    demo: 'src/demo.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  splitting: false,
+});
