@@ -156,6 +156,7 @@ const connectAttempt = streamSetup.createStateConfig({
   states: {
     connecting: {
       invoke: {
+        id: 'connect',
         src: 'connect',
         input: ({ context }) => ({ failures: context.failures }),
         onDone: { target: '#stream.OPEN', actions: 'storeLink' },
@@ -171,6 +172,7 @@ const connectAttempt = streamSetup.createStateConfig({
     },
     refreshingAuth: {
       invoke: {
+        id: 'refreshAuth',
         src: 'refreshAuth',
         onDone: [
           { guard: 'authRepaired', target: 'connecting', actions: 'markAuthRecovered' },
