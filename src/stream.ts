@@ -3,12 +3,11 @@ import type { Auth } from './auth/types';
 import { EventDispatcher } from './dispatcher';
 import type { ErrorSummary } from './errors';
 import { defaultLogger, type Logger } from './logger';
-import type { StreamEvent } from './machine/events';
 import { EventStreamStatus, statusOf } from './machine/status';
 import { streamMachine } from './machine/streamMachine';
 import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
 import { createConnectActor } from './services/connect';
-import { readerActor } from './services/reader';
+import { createReaderActor } from './services/reader';
 import { createRefreshAuthActor } from './services/refreshAuth';
 import { SocketTracker } from './services/socketTracker';
 
@@ -80,10 +79,9 @@ export class EventStream {
           tracker: this.#tracker,
         }),
         refreshAuth: createRefreshAuthActor(this.#auth),
-        reader: readerActor,
+        reader: createReaderActor((raw, replay) => this.#deliver(raw, replay)),
       },
       actions: {
-        deliverFrame: ({ event }, params) => this.#deliver(event, params.replay),
         beginReplay: () => this.dispatcher.beginReplay(),
         endReplay: () => this.dispatcher.endReplay(),
         abandonLink: ({ context }) => context.link?.abandon(),
@@ -179,11 +177,10 @@ export class EventStream {
   /** Sequence gaps within one subscription. */
   onGap: EventDispatcher['onGap'] = (...args) => this.dispatcher.onGap(...args);
 
-  #deliver(event: StreamEvent, replay: boolean): void {
-    if (event.type !== 'FRAME') return;
-    // The dispatcher never throws by contract; this guard keeps a bug there from killing the chart.
+  #deliver(raw: string, replay: boolean): void {
+    // The dispatcher never throws by contract; this guard keeps a bug there from killing the reader.
     try {
-      if (this.dispatcher.feed(event.raw, { replay })) this.#lastEventAt = Date.now();
+      if (this.dispatcher.feed(raw, { replay })) this.#lastEventAt = Date.now();
     } catch (error) {
       this.#logger.error('dispatcher failed on a frame', error);
     }

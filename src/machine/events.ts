@@ -6,8 +6,12 @@ export type StreamEvent =
   | { type: 'START' }
   /** The user asked the stream to stop. */
   | { type: 'STOP' }
-  /** A frame arrived on the open socket. `heartbeatSec` is set when it was a `_0` heartbeat. */
-  | { type: 'FRAME'; raw: string; heartbeatSec?: number }
+  /**
+   * Frames arrived on the open socket (`count` of them, in one I/O turn: the reader coalesces a
+   * burst into one event so the chart's cost does not grow with the frame rate). `heartbeatSec`
+   * is set when one of them was a `_0` heartbeat.
+   */
+  | { type: 'FRAME'; count: number; heartbeatSec?: number }
   /** The open socket closed. */
   | { type: 'SOCKET_CLOSED'; code: number; reason: string }
   /** The open socket failed. */
@@ -32,3 +36,6 @@ export interface ConnectInput {
 export interface ReaderInput {
   link: OpenLink;
 }
+
+/** What the chart tells the `reader`: the replay is over, frames from now on are live. */
+export type ReaderEvent = { type: 'LIVE' };

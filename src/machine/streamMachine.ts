@@ -1,13 +1,13 @@
-import { and, assign, fromCallback, fromPromise, or, setup } from 'xstate';
+import { and, assign, fromCallback, fromPromise, or, sendTo, setup } from 'xstate';
 import { summarizeError, type ErrorSummary } from '../errors';
-import type { ConnectInput, OpenLink, ReaderInput, StreamEvent } from './events';
+import type { ConnectInput, OpenLink, ReaderEvent, ReaderInput, StreamEvent } from './events';
 import { backoffDelay, DEFAULT_POLICY, type StreamPolicy } from './policy';
 
 /**
  * The life of one connection to a controller's event stream, as a statechart.
  *
  * Pure: no sockets, no clocks of its own. The actors (`connect`, `refreshAuth`, `reader`) and the
- * actions that touch the outside world (`deliverFrame`, `beginReplay`, `endReplay`, `abandonLink`)
+ * actions that touch the outside world (`beginReplay`, `endReplay`, `abandonLink`)
  * are declared here with inert placeholders and provided by `createEventStream()`; every timing
  * comes from `context.policy`. Open this file in Stately's editor to see the chart.
  */
@@ -66,8 +66,11 @@ const streamSetup = setup({
     connect: fromPromise<OpenLink, ConnectInput>(async () => notProvided('connect')),
     /** Asks the auth strategy to repair credentials after a 401. Resolves true to retry once. */
     refreshAuth: fromPromise<boolean, void>(async () => notProvided('refreshAuth')),
-    /** Reads the open link: sends FRAME, SOCKET_CLOSED, SOCKET_ERROR. Its clean-up closes it. */
-    reader: fromCallback<StreamEvent, ReaderInput>(() => notProvided('reader')),
+    /**
+     * Reads the open link: hands every frame to the dispatcher (as replay until told LIVE) and
+     * sends FRAME, SOCKET_CLOSED, SOCKET_ERROR. Its clean-up closes the link.
+     */
+    reader: fromCallback<ReaderEvent, ReaderInput>(() => notProvided('reader')),
   },
   guards: {
     /** The upgrade was answered with HTTP 401. */
@@ -84,12 +87,12 @@ const streamSetup = setup({
     isHeartbeat: ({ event }) => event.type === 'FRAME' && event.heartbeatSec !== undefined,
   },
   actions: {
-    /** Hand one frame to the dispatcher (provided). `replay` marks the connect-time status replay. */
-    deliverFrame: (_, _params: { replay: boolean }) => {},
     /** A new socket is about to replay the controller's status (provided: marks the mirror). */
     beginReplay: () => {},
     /** The replay is over (provided: sweeps mirror entries the replay did not confirm). */
     endReplay: () => {},
+    /** From now on the reader delivers frames as live, not replay. */
+    goLive: sendTo('reader', { type: 'LIVE' }),
     /** Drop a link known to be dead without waiting for a closing handshake (provided). */
     abandonLink: () => {},
     storeLink: assign({ link: ({ event }) => (event as unknown as { output: OpenLink }).output }),
@@ -237,14 +240,12 @@ export const streamMachine = streamSetup.createMachine({
                 // The quiet window starts with the first frame: a controller that waits before
                 // replaying must not be promoted early.
                 awaitingReplay: {
-                  on: { FRAME: { target: 'replaying', actions: { type: 'deliverFrame', params: { replay: true } } } },
+                  on: { FRAME: { target: 'replaying' } },
                 },
                 // Every frame restarts the quiet window (re-entry reschedules the delay): exact, not sampled.
                 replaying: {
                   after: { quietWindow: { target: '#stream.OPEN.phase.CONNECTED' } },
-                  on: {
-                    FRAME: { target: 'replaying', reenter: true, actions: { type: 'deliverFrame', params: { replay: true } } },
-                  },
+                  on: { FRAME: { target: 'replaying', reenter: true } },
                 },
               },
             },
@@ -252,8 +253,7 @@ export const streamMachine = streamSetup.createMachine({
               tags: 'CONNECTED',
               // Only a stream that got all the way here counts as healthy: a controller that
               // accepts and then closes keeps growing the backoff.
-              entry: ['resetFailures', 'endReplay'],
-              on: { FRAME: { actions: { type: 'deliverFrame', params: { replay: false } } } },
+              entry: ['resetFailures', 'endReplay', 'goLive'],
             },
           },
         },

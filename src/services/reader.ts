@@ -1,19 +1,64 @@
 import { fromCallback } from 'xstate';
-import type { ReaderInput, StreamEvent } from '../machine/events';
+import type { ReaderEvent, ReaderInput } from '../machine/events';
 import { heartbeatPromiseOf } from './heartbeat';
 import type { SocketLink } from './socketLink';
 
+/** Receives every frame, in order, with whether it belongs to the connect-time replay. */
+export type FrameSink = (raw: string, replay: boolean) => void;
+
 /**
- * Reads the open link for as long as the chart stays in OPEN: every frame becomes FRAME, the end
- * of the socket becomes SOCKET_CLOSED or SOCKET_ERROR. Its clean-up closes the socket, so leaving
- * OPEN for any reason (STOP, dead link, a close) can never leak a socket.
+ * The `reader` actor: reads the open link for as long as the chart stays in OPEN.
+ *
+ * Every frame goes straight to `deliver` (the dispatcher), marked as replay until the chart says
+ * LIVE. The chart itself hears one FRAME per I/O turn, not one per frame: a burst of frames read
+ * from one TCP chunk arrives at the same instant anyway, so the quiet window and the watchdog stay
+ * exact while the chart's cost stops growing with the frame rate.
+ *
+ * The end of the socket becomes SOCKET_CLOSED or SOCKET_ERROR. The clean-up closes the link, so
+ * leaving OPEN for any reason (STOP, dead link, a close) can never leak a socket, and nothing is
+ * delivered after it.
  */
-export const readerActor = fromCallback<StreamEvent, ReaderInput>(({ input, sendBack }) => {
-  const link = input.link as SocketLink;
-  link.attach({
-    frame: (raw) => sendBack({ type: 'FRAME', raw, heartbeatSec: heartbeatPromiseOf(raw) }),
-    closed: (code, reason) => sendBack({ type: 'SOCKET_CLOSED', code, reason }),
-    failed: (error) => sendBack({ type: 'SOCKET_ERROR', error }),
+export function createReaderActor(deliver: FrameSink) {
+  return fromCallback<ReaderEvent, ReaderInput>(({ input, sendBack, receive }) => {
+    const link = input.link as SocketLink;
+    let replay = true;
+    let active = true;
+    let pending = 0;
+    let heartbeatSec: number | undefined;
+
+    const flush = () => {
+      if (!active || pending === 0) return;
+      const event = heartbeatSec === undefined ? { type: 'FRAME' as const, count: pending } : { type: 'FRAME' as const, count: pending, heartbeatSec };
+      pending = 0;
+      heartbeatSec = undefined;
+      sendBack(event);
+    };
+
+    receive((event) => {
+      if (event.type === 'LIVE') replay = false;
+    });
+
+    link.attach({
+      frame: (raw) => {
+        if (!active) return;
+        const promise = heartbeatPromiseOf(raw);
+        if (promise !== undefined) heartbeatSec = promise;
+        deliver(raw, replay);
+        if (pending++ === 0) queueMicrotask(flush);
+      },
+      closed: (code, reason) => {
+        flush();
+        if (active) sendBack({ type: 'SOCKET_CLOSED', code, reason });
+      },
+      failed: (error) => {
+        flush();
+        if (active) sendBack({ type: 'SOCKET_ERROR', error });
+      },
+    });
+
+    return () => {
+      active = false;
+      link.release();
+    };
   });
-  return () => link.release();
-});
+}
