@@ -28,6 +28,8 @@ export interface EventStreamOptions {
   maxAttempts?: number;
   /** Largest frame accepted, in bytes. Default 1 MiB. */
   maxPayload?: number;
+  /** Extra headers on the WebSocket upgrade (e.g. `User-Agent`). Auth headers win on conflict. */
+  headers?: Record<string, string>;
   /** Send the legacy ISY994 subprotocol `ISYSUB` and `Origin` on the upgrade. Default false. */
   legacyIsy?: boolean;
   /** TLS verification settings for `https`/`wss`. */
@@ -105,6 +107,9 @@ export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
   }
   if (options.maxPayload !== undefined && !(Number.isInteger(options.maxPayload) && options.maxPayload > 0)) {
     throw new TypeError('createEventStream: `maxPayload` must be a whole number of bytes > 0');
+  }
+  if (options.headers !== undefined && (options.headers === null || typeof options.headers !== 'object')) {
+    throw new TypeError('createEventStream: `headers` must be an object of header names to values');
   }
   if (options.auth !== undefined && (typeof options.auth?.headers !== 'function' || typeof options.auth?.handleUnauthorized !== 'function')) {
     throw new TypeError('createEventStream: `auth` must implement headers() and handleUnauthorized()');

@@ -75,7 +75,7 @@ export class EventStream {
           logger: this.#logger,
           maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
           protocols: options.legacyIsy ? [...LEGACY_ISY.protocols] : undefined,
-          headers: options.legacyIsy ? { ...LEGACY_ISY.headers } : undefined,
+          headers: { ...(options.legacyIsy ? LEGACY_ISY.headers : {}), ...options.headers },
           tracker: this.#tracker,
         }),
         refreshAuth: createRefreshAuthActor(this.#auth),

@@ -431,6 +431,17 @@ describe('options', () => {
     expect(server.upgrades[1]!.url).toBe('/rest/subscribe');
   });
 
+  it('sends extra headers, and the legacy ISY994 subprotocol and Origin when asked', async () => {
+    const stream = open({ headers: { 'User-Agent': 'my-bridge/1.0' }, legacyIsy: true, auth: new LocalAuth('u', 'p') });
+    stream.start();
+    await until(() => stream.status === 'SYNCING');
+    const headers = server.upgrades[0]!.headers;
+    expect(headers['user-agent']).toBe('my-bridge/1.0');
+    expect(headers['sec-websocket-protocol']).toBe('ISYSUB');
+    expect(headers.origin).toBe('com.universal-devices.websockets.isy');
+    expect(headers.authorization).toMatch(/^Basic /);
+  });
+
   it('isolates a throwing status listener', async () => {
     const logged: string[] = [];
     const stream = open({ logger: { ...silentLogger, error: (m: string) => logged.push(m) } });
