@@ -1,12 +1,16 @@
 /**
  * `parseEventFrame`: raw frame in, `IoxEvent` or `null` out, never an exception.
  *
- * Order of work: unwrap the JSON envelope (if any), escape stray `&` (real `_7` frames carry
- * unescaped query strings), then the fast scanner; whenever the scanner declines, fast-xml-parser
- * decides. Both paths see the same repaired text, so they must agree (the differential test).
+ * Three tiers, fastest first, each of which may only decline, never reject: a regular expression
+ * for the canonical envelope (`fastpath.ts`), the general envelope scanner (`scanner.ts`), and
+ * fast-xml-parser with its validator (`xmlFallback.ts`), which alone decides to drop a frame.
+ * Before the last two, the JSON envelope is unwrapped and stray `&` are escaped (real `_7` frames
+ * carry unescaped query strings). All tiers see the same repaired text, so they must produce the
+ * same event (the differential tests).
  */
 import { repairStrayAmpersands } from './entities';
 import { unwrapFrame, type DropReason } from './envelope';
+import { fastParseJson, fastParseXml } from './fastpath';
 import { BAIL, scanEventXml } from './scanner';
 import type { IoxEvent } from './types';
 import { parseWithFastXmlParser } from './xmlFallback';
@@ -39,8 +43,17 @@ export function prepareXml(raw: string): { xml: string; repaired: boolean } | { 
 export function parseFrame(raw: unknown): FrameParse {
   if (typeof raw !== 'string') return { event: null, drop: 'not-string', repaired: false, usedFallback: false };
   try {
+    // Tier 1: the canonical envelope, recognised in one regular-expression pass.
+    const first = raw.charCodeAt(0);
+    if (first === 123 /* { */) {
+      const fast = fastParseJson(raw);
+      if (fast !== null) return { event: fast, repaired: false, usedFallback: false };
+    }
     const prepared = prepareXml(raw);
     if ('drop' in prepared) return { event: null, drop: prepared.drop, repaired: false, usedFallback: false };
+    const fast = fastParseXml(prepared.xml);
+    if (fast !== null) return { event: fast, repaired: prepared.repaired, usedFallback: false };
+    // Tier 2: the general scanner; tier 3: fast-xml-parser.
     const scanned = scanEventXml(prepared.xml);
     if (scanned !== BAIL) return { event: scanned, repaired: prepared.repaired, usedFallback: false };
     const outcome = parseWithFastXmlParser(prepared.xml);

@@ -166,6 +166,16 @@ function eventInfoContent(xml: string, i: number): string | null {
 }
 
 /**
+ * True when `content` is inner XML the scanner's subset accepts (elements, text, CDATA; balanced),
+ * so that a frame carrying it as `eventInfo` is well-formed.
+ */
+export function isSimpleInnerXml(content: string): boolean {
+  if (content.indexOf('<') === -1 && content.indexOf('>') === -1) return true;
+  const inner = eventInfoContent(`${content}</eventInfo>`, 0);
+  return inner !== null && inner.length === content.length;
+}
+
+/**
  * Scans one XML frame (already unwrapped and repaired). Returns the event, or `BAIL` when the
  * frame is outside the subset the scanner handles.
  */
