@@ -8,8 +8,7 @@ export { EventStreamStatus, statusOf } from './machine/status';
 export { streamMachine, type StreamContext, type StreamMachineInput } from './machine/streamMachine';
 export type { StreamEvent, OpenLink } from './machine/events';
 export { DEFAULT_POLICY, backoffDelay, type StreamPolicy } from './machine/policy';
-export { LocalAuth } from './auth/local';
-export type { Auth, AuthContext, TlsOptions } from './auth/types';
+export * from './auth';
 export {
   IoxError,
   HandshakeError,

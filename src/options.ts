@@ -1,3 +1,4 @@
+import { assertTlsOptions } from './auth/tls';
 import type { Auth, TlsOptions } from './auth/types';
 import type { Logger } from './logger';
 import { DEFAULT_POLICY, type StreamPolicy } from './machine/policy';
@@ -111,6 +112,7 @@ export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
   if (options.headers !== undefined && (options.headers === null || typeof options.headers !== 'object')) {
     throw new TypeError('createEventStream: `headers` must be an object of header names to values');
   }
+  if (options.tls !== undefined) assertTlsOptions(options.tls);
   if (options.auth !== undefined && (typeof options.auth?.headers !== 'function' || typeof options.auth?.handleUnauthorized !== 'function')) {
     throw new TypeError('createEventStream: `auth` must implement headers() and handleUnauthorized()');
   }

@@ -1,4 +1,5 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import { legacyIsyUpgrade } from './auth/legacy';
 import type { Auth } from './auth/types';
 import { EventDispatcher } from './dispatcher';
 import type { ErrorSummary } from './errors';
@@ -33,7 +34,6 @@ const NO_AUTH: Auth = {
   handleUnauthorized: async () => false,
 };
 
-const LEGACY_ISY = { protocols: ['ISYSUB'], headers: { Origin: 'com.universal-devices.websockets.isy' } } as const;
 
 type StreamActor = Actor<typeof streamMachine>;
 
@@ -61,6 +61,7 @@ export class EventStream {
     if (options === null || typeof options !== 'object') throw new TypeError('createEventStream: options object required');
     const endpoint = resolveEndpoint(options.url, options.path);
     const policy = resolvePolicy(options);
+    const legacy = options.legacyIsy ? legacyIsyUpgrade() : undefined;
     this.#logger = options.logger ?? defaultLogger;
     this.#auth = options.auth ?? NO_AUTH;
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
@@ -74,8 +75,9 @@ export class EventStream {
           tls: options.tls,
           logger: this.#logger,
           maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-          protocols: options.legacyIsy ? [...LEGACY_ISY.protocols] : undefined,
-          headers: { ...(options.legacyIsy ? LEGACY_ISY.headers : {}), ...options.headers },
+          protocols: legacy?.protocols,
+          headers: { ...legacy?.headers, ...options.headers },
+          handshakeTimeoutMs: policy.connectTimeoutMs,
           tracker: this.#tracker,
         }),
         refreshAuth: createRefreshAuthActor(this.#auth),

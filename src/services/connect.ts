@@ -23,6 +23,11 @@ export interface ConnectOptions {
   /** Extra upgrade headers (e.g. the legacy ISY994 `Origin`). Auth headers win on conflict. */
   headers?: Record<string, string>;
   tracker: SocketTracker;
+  /**
+   * ws's own handshake limit. The chart's connect timeout aborts the attempt first; this bounds
+   * how long a TLS socket abandoned mid-handshake can linger underneath.
+   */
+  handshakeTimeoutMs?: number;
 }
 
 /**
@@ -41,6 +46,7 @@ export async function openLink(options: ConnectOptions, signal: AbortSignal): Pr
     // One bad byte from a controller must not cost a reconnect and a full replay.
     skipUTF8Validation: true,
     followRedirects: false,
+    ...(options.handshakeTimeoutMs ? { handshakeTimeout: options.handshakeTimeoutMs } : {}),
     ...wsTlsOptions(options.tls, options.logger),
   });
   options.tracker.track(socket);

@@ -1,0 +1,367 @@
+import { AuthRejectedError, AuthTransientError, TlsError } from '../errors';
+import { silentLogger, type Logger } from '../logger';
+import { assertTlsOptions } from './fingerprint';
+import { resolveFetch, type FetchLike } from './http';
+import { localExpiry } from './jwt';
+import { redact, redactingLogger } from './redact';
+import type { Auth, AuthContext, TlsOptions } from './types';
+
+/** Refresh when the access token has less than this left (pyisyox uses the same 60 s). */
+const DEFAULT_REFRESH_BEFORE_MS = 60_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** A refresh token this close to expiry is not worth trying: log in instead. */
+const REFRESH_TOKEN_MARGIN_MS = 5_000;
+
+/** Options for {@link PortalAuth}. */
+export interface PortalAuthOptions {
+  /** The portal account's e-mail (sent as `username` to `/api/login`). */
+  email: string;
+  password: string;
+  /**
+   * The controller's base URL (`https://host[:port]`). Optional when the strategy is handed to a
+   * stream, which supplies its own; when both are given this one wins.
+   */
+  url?: string;
+  /** TLS options for the login/refresh/logout requests. Defaults to the stream's. */
+  tls?: TlsOptions;
+  /**
+   * A fetch implementation. Default: in Node, a client over `node:https` that applies `tls`
+   * (pinning included); in a browser, `globalThis.fetch`. A custom one is responsible for TLS.
+   */
+  fetch?: FetchLike;
+  /** Where to log (redacted). Defaults to the stream's logger, else silent. */
+  logger?: Logger;
+  /** Refresh proactively when the access token expires within this many ms. Default 60000. */
+  refreshBeforeMs?: number;
+  /** Timeout for each portal request, ms. Default 10000. */
+  requestTimeoutMs?: number;
+}
+
+/** Tokens in hand. Times are on our own clock (see `localExpiry`). */
+interface Session {
+  access: string;
+  receivedAt: number;
+  accessExpiresAt?: number;
+  refresh?: string;
+  refreshExpiresAt?: number;
+}
+
+type Operation = 'login' | 'refresh' | 'logout';
+
+const PATHS: Record<Operation, string> = {
+  login: '/api/login',
+  refresh: '/api/jwt/refresh',
+  logout: '/api/jwt/logout',
+};
+
+/** `ws(s)://host:port/anything` or `http(s)://...` → `http(s)://host:port`. */
+function toHttpOrigin(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'wss:') parsed.protocol = 'https:';
+  else if (parsed.protocol === 'ws:') parsed.protocol = 'http:';
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new TypeError(`PortalAuth: unsupported URL protocol ${parsed.protocol}`);
+  }
+  return parsed.origin;
+}
+
+/** A system error code (`ECONNREFUSED`) from an error or its cause, for a safe message. */
+function errorCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+function findTlsError(error: unknown): TlsError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof TlsError) return e;
+  }
+  return undefined;
+}
+
+/**
+ * JWT bearer auth for the controller's portal-style listener (`https://host:443`).
+ *
+ * Logs in with `POST /api/login`, puts `Authorization: Bearer <access token>` on the WebSocket
+ * upgrade, refreshes with `POST /api/jwt/refresh` when the token has less than 60 s left, and
+ * on a 401 refreshes (or logs in again when the refresh token is refused). Concurrent callers
+ * share one in-flight login/refresh. `stop()` logs out (best effort).
+ *
+ * Errors: a network error, timeout, 5xx, 408 or 429 from the portal rejects with
+ * `AuthTransientError` (the stream retries with backoff); refused credentials (401/403,
+ * `successful: false`) or a URL without a portal (400/404/405) reject with `AuthRejectedError`
+ * (the stream goes to FAILED). A certificate problem is an `AuthTransientError` whose message is
+ * the `TlsError`'s (with the fingerprint to pin) and whose `cause` is that `TlsError`.
+ *
+ * Secrets (password, tokens, the login response's `ssl` key pair) are never logged, never in an
+ * error message, and hidden from `util.inspect` and `JSON.stringify`.
+ *
+ * @example
+ * ```ts
+ * const auth = new PortalAuth({ email: 'me@example.com', password: process.env.EISY_PASSWORD! });
+ * const stream = createEventStream({ url: 'https://eisy.local', auth, tls: { fingerprint256: '3A:...' } });
+ * ```
+ */
+export class PortalAuth implements Auth {
+  /** The account e-mail (not a secret; shown by `inspect`). */
+  readonly email: string;
+  readonly #password: string;
+  readonly #ownUrl?: string;
+  readonly #ownTls?: TlsOptions;
+  readonly #customFetch?: FetchLike;
+  readonly #ownLogger?: Logger;
+  readonly #refreshBeforeMs: number;
+  readonly #requestTimeoutMs: number;
+
+  #context?: AuthContext;
+  #session?: Session;
+  #renewal?: Promise<Session>;
+  /** The last access token given out, to tell a stale 401 from a fresh one. */
+  #handedOut?: string;
+  #fetch?: Promise<FetchLike>;
+  #logger: Logger;
+
+  constructor(options: PortalAuthOptions) {
+    if (!options || typeof options.email !== 'string' || typeof options.password !== 'string') {
+      throw new TypeError('PortalAuth needs { email, password } (strings)');
+    }
+    assertTlsOptions(options.tls);
+    this.email = options.email;
+    this.#password = options.password;
+    this.#ownUrl = options.url !== undefined ? toHttpOrigin(options.url) : undefined;
+    this.#ownTls = options.tls;
+    this.#customFetch = options.fetch;
+    this.#ownLogger = options.logger;
+    this.#refreshBeforeMs = options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#logger = this.#makeLogger(options.logger ?? silentLogger);
+  }
+
+  /** Called by the stream: learn its base URL, TLS options and logger (own options win). */
+  attach(context: AuthContext): void {
+    this.#context = context;
+    if (!this.#ownLogger) this.#logger = this.#makeLogger(context.logger);
+    // The TLS options may have changed: build the HTTP client again on next use.
+    if (!this.#ownTls) this.#fetch = undefined;
+  }
+
+  /** `Authorization: Bearer <access token>`, logging in or refreshing first when needed. */
+  async headers(): Promise<Record<string, string>> {
+    return { Authorization: `Bearer ${await this.accessToken()}` };
+  }
+
+  /**
+   * A valid access token: the current one, or a fresh one from a refresh (or login) when it has
+   * less than `refreshBeforeMs` left. Used by {@link TokenAuth} for the token frame.
+   *
+   * @throws AuthTransientError | AuthRejectedError
+   */
+  async accessToken(): Promise<string> {
+    const session = this.#session;
+    const token = session && !this.#needsRenewal(session) ? session.access : (await this.#renew()).access;
+    this.#handedOut = token;
+    return token;
+  }
+
+  /**
+   * After a 401 on the upgrade: refresh (or log in again) and resolve `true` so the stream
+   * retries once. If another caller already renewed the token since it was handed out, no new
+   * request is made. Rejects with `AuthRejectedError` when the portal refuses the credentials,
+   * `AuthTransientError` when it cannot be reached.
+   */
+  async handleUnauthorized(): Promise<boolean> {
+    if (this.#renewal) {
+      await this.#renewal;
+      return true;
+    }
+    const session = this.#session;
+    if (session && this.#handedOut !== undefined && session.access !== this.#handedOut) return true;
+    this.#logger.debug('PortalAuth: upgrade got 401, renewing the access token');
+    await this.#renew(true);
+    return true;
+  }
+
+  /** Best-effort `POST /api/jwt/logout` with the live token, then forget the tokens. Never throws. */
+  async stop(): Promise<void> {
+    try {
+      await this.#renewal?.catch(() => undefined);
+      const session = this.#session;
+      this.#session = undefined;
+      this.#handedOut = undefined;
+      if (!session || (session.accessExpiresAt !== undefined && session.accessExpiresAt <= Date.now())) return;
+      await this.#post('logout', {}, session.access);
+      this.#logger.debug('PortalAuth: logged out');
+    } catch (error) {
+      this.#logger.debug(`PortalAuth: logout failed (ignored): ${describe(error)}`);
+    }
+  }
+
+  /** What `JSON.stringify` shows: no secret. */
+  toJSON(): { type: 'PortalAuth'; email: string; url?: string; loggedIn: boolean } {
+    return { type: 'PortalAuth', email: this.email, url: this.#baseUrlOrUndefined(), loggedIn: this.#session !== undefined };
+  }
+
+  /** What `util.inspect` / `console.log` show: no secret. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const { email, url, loggedIn } = this.toJSON();
+    return `PortalAuth { email: ${JSON.stringify(email)}, url: ${JSON.stringify(url)}, loggedIn: ${loggedIn} }`;
+  }
+
+  #makeLogger(logger: Logger): Logger {
+    // Besides the patterns, scrub the exact password and tokens wherever they might appear.
+    return redactingLogger(logger, () => {
+      const known = [this.#password];
+      if (this.#session) known.push(this.#session.access, ...(this.#session.refresh ? [this.#session.refresh] : []));
+      return known;
+    });
+  }
+
+  #needsRenewal(session: Session): boolean {
+    if (session.accessExpiresAt === undefined) return false;
+    const lifetime = session.accessExpiresAt - session.receivedAt;
+    // A token that lives no longer than the margin would be refreshed on every use: renew such
+    // tokens at half their life instead.
+    const margin = lifetime > this.#refreshBeforeMs ? this.#refreshBeforeMs : lifetime / 2;
+    return session.accessExpiresAt - Date.now() < margin;
+  }
+
+  /** One login/refresh at a time: every concurrent caller awaits the same promise. */
+  #renew(forced = false): Promise<Session> {
+    if (!this.#renewal) {
+      this.#renewal = this.#doRenew(forced).finally(() => {
+        this.#renewal = undefined;
+      });
+    }
+    return this.#renewal;
+  }
+
+  async #doRenew(forced: boolean): Promise<Session> {
+    const session = this.#session;
+    const refreshUsable =
+      session?.refresh !== undefined &&
+      (session.refreshExpiresAt === undefined || session.refreshExpiresAt - Date.now() > REFRESH_TOKEN_MARGIN_MS);
+    if (session?.refresh && refreshUsable) {
+      try {
+        this.#logger.debug(`PortalAuth: refreshing the access token${forced ? ' after a 401' : ''}`);
+        return this.#adopt(await this.#post('refresh', { refreshToken: session.refresh }));
+      } catch (error) {
+        if (!(error instanceof AuthRejectedError)) throw error;
+        // A refused refresh token is not refused credentials: the password may still be good.
+        this.#logger.debug(`PortalAuth: refresh refused (${describe(error)}), logging in again`);
+        this.#session = undefined;
+      }
+    }
+    this.#logger.debug('PortalAuth: logging in');
+    return this.#adopt(await this.#post('login', { username: this.email, password: this.#password }));
+  }
+
+  /** Keep only the tokens from a login/refresh answer (never the `ssl` key pair). */
+  #adopt(body: unknown): Session {
+    const record = (body ?? {}) as Record<string, unknown>;
+    const data = (record.data && typeof record.data === 'object' ? record.data : record) as Record<string, unknown>;
+    const access = data.accessToken;
+    const refresh = typeof data.refreshToken === 'string' && data.refreshToken !== '' ? data.refreshToken : this.#session?.refresh;
+    if (typeof access !== 'string' || access === '') {
+      throw new AuthTransientError('PortalAuth: the portal answered without an access token');
+    }
+    const receivedAt = Date.now();
+    const session: Session = {
+      access,
+      receivedAt,
+      accessExpiresAt: localExpiry(access, receivedAt),
+      refresh,
+      refreshExpiresAt: refresh !== undefined ? localExpiry(refresh, receivedAt) : undefined,
+    };
+    this.#session = session;
+    const left = session.accessExpiresAt !== undefined ? `${Math.round((session.accessExpiresAt - receivedAt) / 1000)} s` : 'no expiry';
+    this.#logger.debug(`PortalAuth: got an access token (${left})`);
+    return session;
+  }
+
+  #baseUrlOrUndefined(): string | undefined {
+    if (this.#ownUrl) return this.#ownUrl;
+    const base = this.#context?.baseUrl;
+    if (!base) return undefined;
+    try {
+      return toHttpOrigin(base);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #getFetch(): Promise<FetchLike> {
+    if (!this.#fetch) {
+      const fetch = resolveFetch(this.#customFetch, this.#ownTls ?? this.#context?.tls, this.#logger);
+      // A failure to set up must not be cached forever.
+      fetch.catch(() => {
+        this.#fetch = undefined;
+      });
+      this.#fetch = fetch;
+    }
+    return this.#fetch;
+  }
+
+  /** POST JSON to a portal endpoint; map every failure to a transient or a rejected error. */
+  async #post(operation: Operation, payload: object, bearer?: string): Promise<unknown> {
+    const base = this.#baseUrlOrUndefined();
+    if (!base) {
+      throw new AuthRejectedError('PortalAuth has no controller URL: pass `url`, or hand it to a stream');
+    }
+    const fetch = await this.#getFetch();
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(`${base}${PATHS[operation]}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(this.#requestTimeoutMs),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      const tls = findTlsError(error);
+      if (tls) throw new AuthTransientError(`PortalAuth ${operation}: ${tls.message}`, undefined, { cause: tls });
+      const code = errorCode(error);
+      const name = (error as { name?: unknown } | null)?.name;
+      const what = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error${code ? ` (${code})` : ''}`;
+      // The original error may quote the request; keep it as `cause` only after scrubbing.
+      throw new AuthTransientError(`PortalAuth ${operation} failed: ${what}`, undefined, { cause: redact(error, [this.#password]) });
+    }
+
+    if (status === 401 || status === 403) {
+      throw new AuthRejectedError(`PortalAuth ${operation} refused: HTTP ${status}`, status);
+    }
+    if (status >= 500 || status === 408 || status === 429) {
+      throw new AuthTransientError(`PortalAuth ${operation} failed: HTTP ${status}`, status);
+    }
+    if (status < 200 || status >= 300) {
+      // 400/404/405...: no portal login at this URL, or a request it will never accept. Retrying cannot help.
+      throw new AuthRejectedError(`PortalAuth ${operation} failed: HTTP ${status} (is this the portal-style listener?)`, status);
+    }
+    if (operation === 'logout') return undefined;
+
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // A rebooting controller or a captive proxy may answer 200 with HTML: worth another try later.
+      throw new AuthTransientError(`PortalAuth ${operation}: the answer is not JSON (HTTP ${status})`, status);
+    }
+    if ((body as { successful?: unknown } | null)?.successful === false) {
+      throw new AuthRejectedError(`PortalAuth ${operation} refused: successful: false`, status);
+    }
+    return body;
+  }
+}
+
+/** A one-line, secret-free description of an error for debug logs. */
+function describe(error: unknown): string {
+  if (error instanceof Error) return redact(`${error.name}: ${error.message}`);
+  return redact(String(error));
+}
