@@ -13,7 +13,7 @@ export interface EventStreamOptions {
   path?: string;
   /** Quiet time that ends the connect-time replay (SYNCING → CONNECTED). Default 1000 ms. */
   quietMs?: number;
-  /** Longest SYNCING may last. Default 10000 ms. */
+  /** Longest the replay may last, from its first frame. Default 10000 ms. */
   syncMaxMs?: number;
   /** Reconnect delays, the last one repeating. Default 1 s, 2 s, 5 s, 10 s, 30 s, 60 s. */
   backoffMs?: readonly number[];

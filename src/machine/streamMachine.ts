@@ -137,7 +137,7 @@ const streamSetup = setup({
   delays: {
     /** Quiet time after the last replay frame that ends SYNCING. */
     quietWindow: ({ context }) => context.policy.quietMs,
-    /** Upper bound on SYNCING. */
+    /** Upper bound on SYNCING, counted from the replay's first frame. */
     syncCap: ({ context }) => context.policy.syncMaxMs,
     /** Wait before the next attempt, growing with consecutive failures. */
     backoff: ({ context }) => backoffDelay(context.policy, context.failures),
@@ -235,17 +235,24 @@ export const streamMachine = streamSetup.createMachine({
             SYNCING: {
               tags: 'SYNCING',
               initial: 'awaitingReplay',
-              after: { syncCap: { target: 'CONNECTED' } },
               states: {
-                // The quiet window starts with the first frame: a controller that waits before
-                // replaying must not be promoted early.
+                // Nothing counts down before the first frame: a controller that waits before
+                // replaying must be neither promoted early nor swept empty. The watchdog still
+                // bounds a socket that stays silent.
                 awaitingReplay: {
                   on: { FRAME: { target: 'replaying' } },
                 },
-                // Every frame restarts the quiet window (re-entry reschedules the delay): exact, not sampled.
                 replaying: {
-                  after: { quietWindow: { target: '#stream.OPEN.phase.CONNECTED' } },
-                  on: { FRAME: { target: 'replaying', reenter: true } },
+                  // The cap counts from the first frame, so one endless replay cannot hold SYNCING.
+                  after: { syncCap: { target: '#stream.OPEN.phase.CONNECTED' } },
+                  initial: 'draining',
+                  states: {
+                    // Every frame restarts the quiet window (re-entry reschedules the delay): exact, not sampled.
+                    draining: {
+                      after: { quietWindow: { target: '#stream.OPEN.phase.CONNECTED' } },
+                      on: { FRAME: { target: 'draining', reenter: true } },
+                    },
+                  },
                 },
               },
             },

@@ -64,29 +64,30 @@ describe('connect, replay, quiet window', () => {
     expect(stream.lastEventAt).toBeInstanceOf(Date);
   });
 
-  it('waits for the first frame before starting the quiet window, and syncMaxMs caps SYNCING', async () => {
-    // A controller that opens, waits longer than quietMs, then replays slowly forever.
+  it('waits for the first frame before starting the quiet window, and syncMaxMs caps the replay from its first frame', async () => {
+    // A controller that opens, waits longer than quietMs and than syncMaxMs, then replays slowly forever.
     server.onConnection = async (ws) => {
-      await sleep(FAST.quietMs * 2);
+      await sleep(900);
       for (let i = 0; i < 100 && ws.readyState === ws.OPEN; i++) {
         ws.send(eventFrame('ST', '0', `CC ${i} 1`, { seqnum: i }));
         await sleep(50);
       }
     };
-    const stream = open({ syncMaxMs: 700 });
+    const stream = open({ syncMaxMs: 600 });
     const statuses = timeline(stream);
-    let replayed = 0;
-    stream.onEvent((_e, info) => { if (info.replay) replayed++; });
+    const replayAt: number[] = [];
+    let live = 0;
+    stream.onEvent((_e, info) => (info.replay ? replayAt.push(Date.now()) : live++));
     stream.start();
     await until(() => stream.status === 'SYNCING', 2000);
-    const syncingAt = Date.now();
-    await sleep(FAST.quietMs * 1.5);
-    expect(stream.status).toBe('SYNCING'); // no frame yet: not promoted early
+    await sleep(800);
+    // No frame yet: neither the quiet window nor the cap has started.
+    expect(stream.status).toBe('SYNCING');
     await until(() => stream.status === 'CONNECTED', 3000);
-    const took = Date.now() - syncingAt;
-    expect(took).toBeGreaterThanOrEqual(650);
-    expect(took).toBeLessThan(1100);
-    expect(replayed).toBeGreaterThan(3);
+    const took = statuses[2]!.at - replayAt[0]!;
+    expect(took).toBeGreaterThanOrEqual(590);
+    expect(took).toBeLessThan(900);
+    expect(replayAt.length).toBeGreaterThan(5);
     expect(statuses.map((s) => s.status)).toEqual(['INITIALIZING', 'SYNCING', 'CONNECTED']);
   });
 
