@@ -13,9 +13,15 @@ export interface StreamPolicy {
   jitter: number;
   /** Extra silence tolerated beyond the controller's heartbeat promise before the link is dead. */
   heartbeatGraceMs: number;
-  /** The silence we expect a controller to promise before its first `_0` heartbeat arrives. */
+  /**
+   * The silence we expect a controller to promise before its first `_0` heartbeat arrives. Once a
+   * heartbeat was seen its promise is kept across reconnects: it is the same controller.
+   */
   defaultHeartbeatPromiseMs: number;
-  /** A connect attempt (including one auth refresh) that takes longer than this fails. */
+  /**
+   * Each step of a connect attempt (opening the socket, or one auth refresh) that takes longer
+   * than this fails the attempt. An attempt with a 401 recovery has three steps.
+   */
   connectTimeoutMs: number;
   /** Give up (FAILED) after this many consecutive failed attempts without reaching CONNECTED. */
   maxAttempts: number;

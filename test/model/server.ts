@@ -1,0 +1,126 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/**
+ * A real `ws` server on 127.0.0.1 for the model-based suite. Unlike the core suite's scripted
+ * server, it decides nothing by itself: every upgrade is *parked* until the test, executing the
+ * model's next event, says accept, reject with a status, or keep hanging. That is what lets one
+ * attempt's outcome be chosen by the step that follows its start.
+ *
+ * (Written for this suite rather than changing `test/helpers/scriptedServer.ts`, which the core
+ * suite owns.)
+ */
+export interface ParkedUpgrade {
+  req: IncomingMessage;
+  socket: Socket;
+  head: Buffer;
+  gone: boolean;
+  /** Our half-close handler, removed once a verdict hands the socket on. */
+  onEnd: () => void;
+}
+
+export class ModelServer {
+  /** Accepted WebSockets still open on the server side. */
+  readonly sockets = new Set<WebSocket>();
+  /** Most WebSockets ever open at once (must never exceed 1). */
+  peakOpen = 0;
+  upgrades = 0;
+  readonly #parked: ParkedUpgrade[] = [];
+  readonly #raw = new Set<Socket>();
+  readonly #http: Server;
+  readonly #wss = new WebSocketServer({ noServer: true });
+
+  private constructor() {
+    this.#http = createServer((_req, res) => {
+      res.statusCode = 404;
+      res.end();
+    });
+    this.#http.on('connection', (socket: Socket) => {
+      this.#raw.add(socket);
+      socket.on('close', () => this.#raw.delete(socket));
+    });
+    this.#http.on('upgrade', (req, socket, head) => this.#park(req, socket as Socket, head));
+  }
+
+  static async start(): Promise<ModelServer> {
+    const server = new ModelServer();
+    await new Promise<void>((resolve) => server.#http.listen(0, '127.0.0.1', resolve));
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#http.address() as AddressInfo).port}`;
+  }
+
+  get openCount(): number {
+    return this.sockets.size;
+  }
+
+  /** TCP connections the server still holds (parked upgrades, open or closing sockets). */
+  get rawCount(): number {
+    return this.#raw.size;
+  }
+
+  /** The upgrade waiting for a verdict, if the client is still there. */
+  get parked(): ParkedUpgrade | undefined {
+    return this.#parked.find((p) => !p.gone);
+  }
+
+  /** The one open WebSocket (the suite checks there is never more than one). */
+  get current(): WebSocket | undefined {
+    return [...this.sockets][0];
+  }
+
+  accept(upgrade: ParkedUpgrade): Promise<WebSocket> {
+    this.#unpark(upgrade);
+    return new Promise((resolve) => {
+      this.#wss.handleUpgrade(upgrade.req, upgrade.socket, upgrade.head, (ws) => {
+        this.sockets.add(ws);
+        this.peakOpen = Math.max(this.peakOpen, this.sockets.size);
+        ws.on('close', () => this.sockets.delete(ws));
+        ws.on('error', () => {});
+        resolve(ws);
+      });
+    });
+  }
+
+  reject(upgrade: ParkedUpgrade, status: number): void {
+    this.#unpark(upgrade);
+    upgrade.socket.end(`HTTP/1.1 ${status} Model\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  /** Drop whatever is left between paths. */
+  reset(): void {
+    for (const p of this.#parked.splice(0)) p.socket.destroy();
+    for (const ws of this.sockets) ws.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.reset();
+    for (const socket of this.#raw) socket.destroy();
+    this.#wss.close();
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+  }
+
+  #park(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    this.upgrades++;
+    const parked: ParkedUpgrade = { req, socket, head, gone: false, onEnd: () => socket.destroy() };
+    this.#parked.push(parked);
+    // Read (nothing arrives before a verdict) so a client that hangs up is noticed; http sockets
+    // allow half-open, so end ours too. A client that gives up (connect timeout, STOP) is forgotten.
+    socket.resume();
+    socket.on('end', parked.onEnd);
+    socket.on('close', () => {
+      parked.gone = true;
+      this.#unpark(parked);
+    });
+    socket.on('error', () => {});
+  }
+
+  #unpark(upgrade: ParkedUpgrade): void {
+    upgrade.socket.off('end', upgrade.onEnd);
+    const at = this.#parked.indexOf(upgrade);
+    if (at >= 0) this.#parked.splice(at, 1);
+  }
+}
