@@ -5,6 +5,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    simulator: 'src/simulator/index.ts',
+    cli: 'src/cli/main.ts',
     demo: 'src/demo.ts',
   },
   format: ['esm', 'cjs'],

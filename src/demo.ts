@@ -1,37 +1,168 @@
 /**
- * `npm start`: a minimal loopback demo until the built-in simulator lands. A tiny controller on
- * 127.0.0.1 replays a few statuses, then sends live changes; the stream shows its life cycle.
+ * `npm start`: the whole product in one command, no controller needed.
+ *
+ * Starts the built-in simulator (time compressed 10x), connects a stream and prints what
+ * `iox-events` prints (same renderer): NOT_STARTED → INITIALIZING → SYNCING (the replay is counted,
+ * not shown as live) → CONNECTED, live events, then three faults — a drop, a stall caught by the
+ * heartbeat watchdog, and an HTTP 401 on reconnect that the auth strategy repairs — and finally a
+ * summary that checks the mirror against the simulator's truth. Exits by itself in about 15 s:
+ * 0 when every promised status was seen and the mirror matches, 1 otherwise.
  */
-import { WebSocketServer } from 'ws';
-import { createEventStream } from './index';
+import type { Auth } from './auth/types';
+import { Renderer, shouldColor } from './cli/render';
+import { settleAndCompare, watchStream } from './cli/watch';
+import { silentLogger } from './logger';
+import type { EventStreamStatus } from './machine/status';
+import { startSimulator } from './simulator';
+import { createEventStream, type EventStream } from './stream';
 
-function frame(seqnum: number, control: string, action: string, node: string, fmt: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><Event seqnum="${seqnum}" sid="uuid:1" timestamp="${new Date().toISOString()}"><control>${control}</control><action uom="100" prec="0">${action}</action><node>${node}</node><eventInfo></eventInfo><fmtAct>${fmt}</fmtAct></Event>`;
+/** Time compression of the simulator: a 30 s heartbeat period becomes 3 s, and so on. */
+const SPEED = 10;
+/** Heartbeat every 1 s (10 s / SPEED), promising the next within 2 s (20 s / SPEED). */
+const HEARTBEAT_SEC = 10;
+const HEARTBEAT_PROMISE_SEC = 20;
+const PROMISE_MS = (HEARTBEAT_PROMISE_SEC / SPEED) * 1000;
+const GRACE_MS = 600;
+/** The whole demo must end by then, whatever happens. */
+const DEADLINE_MS = 30_000;
+/** Every status the demo promises to show. */
+const PROMISED: readonly EventStreamStatus[] = ['NOT_STARTED', 'INITIALIZING', 'SYNCING', 'CONNECTED', 'LOST', 'RECONNECTING', 'STOPPED'];
+
+const USER = 'demo';
+const PASSWORD = 'demo';
+
+/**
+ * Basic credentials that can "refresh" once after a 401, the way a token strategy would: the
+ * demo's 401 is injected, so the retry with the same credentials succeeds.
+ */
+class DemoAuth implements Auth {
+  constructor(private readonly onRefresh: () => void) {}
+  headers(): Record<string, string> {
+    return { Authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` };
+  }
+  async handleUnauthorized(): Promise<boolean> {
+    this.onRefresh();
+    return true;
+  }
 }
 
-async function main(): Promise<void> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  server.on('connection', (ws) => {
-    let seq = 0;
-    for (let i = 0; i < 5; i++) ws.send(frame(seq++, 'ST', '0', `1A 2B 3${i} 1`, 'Off'));
-    const live = setInterval(() => ws.send(frame(seq++, 'ST', '255', '1A 2B 30 1', 'On')), 300);
-    ws.on('close', () => clearInterval(live));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves the next time `stream` enters `status`; rejects after `timeoutMs`. */
+function next(stream: EventStream, status: EventStreamStatus, timeoutMs = 8000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`demo: ${status} not reached within ${timeoutMs} ms (now ${stream.status})`));
+    }, timeoutMs);
+    const off = stream.onStatus((s) => {
+      if (s !== status) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  const tty = process.stdout.isTTY === true;
+  const renderer = new Renderer({ out: process.stdout, tty, color: shouldColor(tty), relativeTo: startedAt });
+
+  const sim = await startSimulator({
+    auth: { username: USER, password: PASSWORD },
+    speed: SPEED,
+    heartbeatSec: HEARTBEAT_SEC,
+    heartbeatPromise: HEARTBEAT_PROMISE_SEC,
+    liveEvents: { intervalMs: 6000 },
+  });
+  const stream = createEventStream({
+    url: sim.url,
+    auth: new DemoAuth(() => renderer.note('auth: the upgrade got HTTP 401 — the auth strategy refreshes its credentials, one immediate retry')),
+    quietMs: 300,
+    syncMaxMs: 5000,
+    backoffMs: [400, 800, 1600],
+    heartbeatGraceMs: GRACE_MS,
+    defaultHeartbeatPromiseMs: PROMISE_MS,
+    connectTimeoutMs: 3000,
+    logger: silentLogger,
   });
 
-  const stream = createEventStream({ url: `http://127.0.0.1:${port}`, quietMs: 300 });
-  stream.onStatus((status) => console.log(`${new Date().toISOString()}  status  ${status}`));
-  stream.onEvent((event, info) => console.log(`${new Date().toISOString()}  event   ${event.node} ${event.control}=${event.formattedAction ?? event.action}${info.replay ? '  (replay)' : ''}`));
-  stream.start();
+  const watch = watchStream(stream, renderer);
+  const deadline = setTimeout(() => {
+    renderer.note(`the demo did not finish within ${DEADLINE_MS / 1000} s: stopping`);
+    process.exitCode = 1;
+    void shutdown().then(() => process.exit(1));
+  }, DEADLINE_MS);
+  deadline.unref();
+  let shutting: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (shutting ??= (async () => {
+      await stream.stop();
+      renderer.close();
+      await sim.close();
+    })());
+  const onSignal = (): void => {
+    void shutdown().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  await stream.stop();
-  server.close();
-  console.log(`summary: mirror holds ${stream.mirror.nodes.size} nodes`);
+  try {
+    renderer.note(`simulator: ${sim.house.nodes.size} nodes on ${sim.url}, ${SPEED}x speed, a heartbeat every ${HEARTBEAT_SEC / SPEED} s promising the next within ${PROMISE_MS / 1000} s`);
+    const connected = next(stream, 'CONNECTED');
+    stream.start();
+    await connected;
+    await sleep(2500);
+
+    renderer.note('fault 1/3 — drop: the controller closes every socket abruptly (a reboot, a network loss)');
+    let recovered = next(stream, 'CONNECTED');
+    sim.faults.drop();
+    await recovered;
+    await sleep(2000);
+
+    renderer.note(`fault 2/3 — stall: the socket stays open but nothing arrives (a half-open link); the watchdog allows ${PROMISE_MS} ms promised + ${GRACE_MS} ms grace`);
+    const lost = next(stream, 'LOST');
+    recovered = next(stream, 'CONNECTED', 12_000);
+    sim.faults.stall();
+    await lost;
+    await recovered;
+    sim.faults.resume();
+    await sleep(2000);
+
+    renderer.note('fault 3/3 — the controller drops the link and answers the next upgrade with HTTP 401');
+    recovered = next(stream, 'CONNECTED');
+    sim.faults.reject(401, 1);
+    sim.faults.drop();
+    await recovered;
+    await sleep(1500);
+
+    renderer.note('live changes paused; one last change sent and awaited; comparing the mirror with the simulator');
+    const matches = await settleAndCompare(stream, sim);
+    await shutdown();
+    const summary = watch.summary({ mirrorMatchesTruth: matches });
+    renderer.summary(summary);
+    const missing = PROMISED.filter((s) => !summary.statuses.includes(s));
+    if (missing.length > 0) renderer.note(`missing statuses: ${missing.join(', ')}`);
+    return missing.length === 0 && matches ? 0 : 1;
+  } catch (error) {
+    renderer.note(error instanceof Error ? error.message : String(error));
+    await shutdown();
+    renderer.summary(watch.summary());
+    return 1;
+  } finally {
+    clearTimeout(deadline);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

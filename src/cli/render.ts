@@ -1,0 +1,299 @@
+/**
+ * The one renderer of `iox-events` and of the `npm start` demo: a timestamped status timeline and
+ * one line per event for people, or NDJSON for programs. It only formats and writes; counting
+ * lives in `watch.ts`, so the same summary can be rendered either way.
+ */
+import { decodeProgramStatus, decodeVariable, describe, NODE_COMMANDS, type DeliveryInfo, type IoxEvent } from '../dispatcher';
+import type { ErrorSummary } from '../errors';
+import type { EventStreamStatus } from '../machine/status';
+
+/** Where the renderer writes: `process.stdout` or anything with `write`. */
+export interface Output {
+  write(chunk: string): unknown;
+}
+
+/** Options of {@link Renderer}. */
+export interface RendererOptions {
+  out: Output;
+  /** NDJSON instead of human lines. */
+  json?: boolean;
+  /** ANSI colours (human mode). Use {@link shouldColor} to decide. */
+  color?: boolean;
+  /** The output is a terminal: enables the SYNCING spinner (human mode). */
+  tty?: boolean;
+  /** Print each replayed event (marked `replay`) instead of only counting them (human mode). */
+  showReplay?: boolean;
+  /** Print times relative to this epoch-ms instant (`+12.345s`) instead of wall-clock time. */
+  relativeTo?: number;
+  /** Clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Everything a run reports at the end. Also the `summary` NDJSON object (plus `type`). */
+export interface RunSummary {
+  /** Every status entered, in order, starting with the initial NOT_STARTED. */
+  statuses: EventStreamStatus[];
+  /** The last status. */
+  finalStatus: EventStreamStatus;
+  /** Events shown (after `--filter`): all, replayed at connect time, live. */
+  events: { total: number; replay: number; live: number };
+  /** Sockets opened (SYNCING entered). */
+  connections: number;
+  /** Reconnect attempts (RECONNECTING entered). */
+  reconnects: number;
+  /** Connections or attempts lost (LOST entered). */
+  losses: number;
+  /** Size of the status mirror at the end. */
+  mirror: { nodes: number; properties: number; programs: number; variables: number };
+  /** Frames the dispatcher could not parse (garbage), all reasons together. */
+  droppedFrames: number;
+  /** How long the run lasted, ms. */
+  durationMs: number;
+  /** Why the last attempt or connection ended, when it did. */
+  lastError: ErrorSummary | null;
+  /** Set by callers that can check it (simulator runs): the mirror equals the controller's state. */
+  mirrorMatchesTruth?: boolean;
+}
+
+/** `NO_COLOR` (any non-empty value) wins; otherwise colour only on a terminal. */
+export function shouldColor(tty: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  return tty && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
+const ANSI = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  blue: '\x1b[34m',
+  magenta: '\x1b[35m',
+  cyan: '\x1b[36m',
+  gray: '\x1b[90m',
+} as const;
+type Style = keyof typeof ANSI;
+
+const STATUS_STYLE: Record<EventStreamStatus, Style[]> = {
+  NOT_STARTED: ['gray'],
+  INITIALIZING: ['cyan'],
+  SYNCING: ['blue'],
+  CONNECTED: ['green', 'bold'],
+  LOST: ['yellow', 'bold'],
+  RECONNECTING: ['magenta'],
+  FAILED: ['red', 'bold'],
+  STOPPED: ['gray', 'bold'],
+};
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/** Longest status name, for aligned columns. */
+const STATUS_WIDTH = 12;
+/** Walks longer than this are shortened in the human summary (the NDJSON one is complete). */
+const WALK_LIMIT = 24;
+
+/** The value to show for an event: the controller's own display text when it sent one. */
+function displayValue(event: IoxEvent): string {
+  if (event.isSystem) {
+    const label = describe(event.control, event.action);
+    const variable = decodeVariable(event);
+    if (variable) {
+      const value = variable.kind === 'value' ? variable.value : variable.init;
+      return `${label}: ${variable.type === 2 ? 'state' : 'integer'} variable ${variable.id} = ${value ?? '?'}`;
+    }
+    const program = decodeProgramStatus(event);
+    if (program) return `${label}: program ${program.id} ${program.runState}, last evaluation ${program.evaluation}`;
+    return label;
+  }
+  if (event.formattedAction !== undefined && event.formattedAction !== '') return event.formattedAction;
+  // Commands (DON, DOF, ...) read better as their label; a bare property value keeps its unit id.
+  if (Object.prototype.hasOwnProperty.call(NODE_COMMANDS, event.control)) return describe(event.control, event.action);
+  return event.uom !== undefined ? `${event.action} (uom ${event.uom})` : event.action;
+}
+
+/** Formats a stream's statuses and events for people (timeline) or programs (NDJSON). */
+export class Renderer {
+  readonly #out: Output;
+  readonly #json: boolean;
+  readonly #color: boolean;
+  readonly #tty: boolean;
+  readonly #showReplay: boolean;
+  readonly #relativeTo?: number;
+  readonly #now: () => number;
+  /** Status currently shown, to know when SYNCING ends. */
+  #status: EventStreamStatus | null = null;
+  /** Events replayed in the current SYNCING, and the nodes they touched. */
+  #replayCount = 0;
+  readonly #replayNodes = new Set<string>();
+  #spinner: NodeJS.Timeout | undefined;
+  #spinnerFrame = 0;
+  #spinnerShown = false;
+
+  constructor(options: RendererOptions) {
+    this.#out = options.out;
+    this.#json = options.json ?? false;
+    this.#color = !this.#json && (options.color ?? false);
+    this.#tty = !this.#json && (options.tty ?? false);
+    this.#showReplay = options.showReplay ?? false;
+    this.#relativeTo = options.relativeTo;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** A status change (`previous` null for the initial status). */
+  status(status: EventStreamStatus, previous: EventStreamStatus | null, error: ErrorSummary | null): void {
+    const leavingSync = this.#status === 'SYNCING' && status !== 'SYNCING';
+    this.#status = status;
+    if (this.#json) {
+      this.#emit({ type: 'status', time: this.#iso(), status, previous, ...(error && (status === 'LOST' || status === 'FAILED') ? { error: { code: error.code, message: error.message } } : {}) });
+      return;
+    }
+    if (leavingSync) this.#endReplayCount();
+    const name = this.#paint(status.padEnd(STATUS_WIDTH), ...STATUS_STYLE[status]);
+    let detail = previous === null ? '' : this.#paint(`from ${previous}`, 'gray');
+    if (error && (status === 'LOST' || status === 'FAILED')) {
+      detail = `${this.#paint(error.message, status === 'FAILED' ? 'red' : 'yellow')} ${this.#paint(`[${error.code ?? error.name}]`, 'gray')}`;
+    }
+    this.#line(`${this.#time()}  ${this.#paint('●', ...STATUS_STYLE[status])} ${name} ${detail}`.trimEnd());
+    if (status === 'SYNCING') {
+      this.#replayCount = 0;
+      this.#replayNodes.clear();
+      this.#startSpinner();
+    }
+  }
+
+  /** One event, already filtered. Replayed events are counted (or printed with `showReplay`). */
+  event(event: IoxEvent, info: Pick<DeliveryInfo, 'replay'>): void {
+    if (this.#json) {
+      this.#emit({
+        type: 'event',
+        time: this.#iso(),
+        replay: info.replay,
+        node: event.node,
+        control: event.control,
+        action: event.action,
+        ...(event.formattedAction !== undefined ? { formatted: event.formattedAction } : {}),
+        ...(event.uom !== undefined ? { uom: event.uom } : {}),
+        ...(event.prec !== undefined ? { prec: event.prec } : {}),
+        ...(event.formattedName !== undefined ? { name: event.formattedName } : {}),
+        ...(event.isSystem ? { system: true, label: describe(event.control, event.action) } : {}),
+        seqnum: event.seqnum,
+        sid: event.sid,
+      });
+      return;
+    }
+    if (info.replay) {
+      this.#replayCount++;
+      if (event.node !== '') this.#replayNodes.add(event.node);
+      if (!this.#showReplay) return;
+    }
+    const node = event.isSystem ? this.#paint('(controller)'.padEnd(14), 'gray') : this.#paint(event.node.padEnd(14), 'cyan');
+    const control = this.#paint(event.control.padEnd(5), 'bold');
+    const name = event.formattedName && !event.isSystem ? this.#paint(`${event.formattedName} `, 'gray') : '';
+    const marker = info.replay ? `  ${this.#paint('replay', 'dim')}` : '';
+    const body = `${node} ${control} ${name}${displayValue(event)}`;
+    this.#line(`${this.#time()}    ${event.control === '_0' ? this.#paint(body, 'dim') : body}${marker}`);
+  }
+
+  /** A narration line (the demo's fault announcements). NDJSON: `{"type":"note"}`. */
+  note(text: string): void {
+    if (this.#json) {
+      this.#emit({ type: 'note', time: this.#iso(), text });
+      return;
+    }
+    this.#line(`${this.#time()}  ${this.#paint('▶', 'magenta', 'bold')} ${this.#paint(text, 'bold')}`);
+  }
+
+  /** The final summary. */
+  summary(summary: RunSummary): void {
+    this.#stopSpinner();
+    if (this.#json) {
+      this.#emit({ type: 'summary', ...summary });
+      return;
+    }
+    const walk = summary.statuses.length <= WALK_LIMIT
+      ? summary.statuses
+      : [...summary.statuses.slice(0, WALK_LIMIT / 2), `… ${summary.statuses.length - WALK_LIMIT} more …`, ...summary.statuses.slice(-WALK_LIMIT / 2)];
+    const seen = [...new Set(summary.statuses)];
+    const m = summary.mirror;
+    const rows: Array<[string, string]> = [
+      ['statuses', walk.join(' → ')],
+      ['seen', seen.join(', ')],
+      ['events', `${summary.events.total} (${summary.events.replay} replayed, ${summary.events.live} live)`],
+      ['reconnects', `${summary.reconnects} (${summary.losses} lost, ${summary.connections} connections)`],
+      ['mirror', `${m.nodes} nodes, ${m.properties} properties, ${m.programs} programs, ${m.variables} variables`],
+      ['dropped', `${summary.droppedFrames} unparseable frames`],
+      ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
+    ];
+    if (summary.lastError && (summary.finalStatus === 'FAILED' || summary.finalStatus === 'LOST')) rows.push(['last error', summary.lastError.message]);
+    if (summary.mirrorMatchesTruth !== undefined) {
+      rows.push(['truth', summary.mirrorMatchesTruth ? this.#paint('mirror == simulator truth ✔', 'green') : this.#paint('mirror differs from simulator truth ✘', 'red', 'bold')]);
+    }
+    this.#line(this.#paint('── summary ' + '─'.repeat(50), 'gray'));
+    for (const [label, value] of rows) this.#line(`  ${this.#paint(label.padEnd(11), 'bold')} ${value}`);
+  }
+
+  /** Stop the spinner timer (idempotent). Call before exiting. */
+  close(): void {
+    this.#stopSpinner();
+  }
+
+  #endReplayCount(): void {
+    this.#stopSpinner();
+    if (this.#showReplay && this.#replayCount === 0) return;
+    const nodes = this.#replayNodes.size;
+    this.#line(`${this.#time()}    ${this.#paint(`replay: ${this.#replayCount} status events for ${nodes} nodes (counted, not shown as live)`, 'blue')}`);
+  }
+
+  #startSpinner(): void {
+    if (!this.#tty || this.#showReplay) return;
+    this.#stopSpinner();
+    this.#spinner = setInterval(() => this.#drawSpinner(), 80);
+    // A spinner must never keep the process alive.
+    this.#spinner.unref();
+    this.#drawSpinner();
+  }
+
+  #drawSpinner(): void {
+    const frame = SPINNER[this.#spinnerFrame++ % SPINNER.length]!;
+    this.#out.write(`\r\x1b[2K${this.#time()}    ${this.#paint(frame, 'blue')} syncing: ${this.#replayCount} status events replayed`);
+    this.#spinnerShown = true;
+  }
+
+  #stopSpinner(): void {
+    if (this.#spinner) clearInterval(this.#spinner);
+    this.#spinner = undefined;
+    this.#clearSpinnerLine();
+  }
+
+  #clearSpinnerLine(): void {
+    if (!this.#spinnerShown) return;
+    this.#out.write('\r\x1b[2K');
+    this.#spinnerShown = false;
+  }
+
+  #line(text: string): void {
+    // A line printed while the spinner runs replaces it; the next tick draws it again below.
+    this.#clearSpinnerLine();
+    this.#out.write(`${text}\n`);
+  }
+
+  #emit(object: Record<string, unknown>): void {
+    this.#out.write(`${JSON.stringify(object)}\n`);
+  }
+
+  #iso(): string {
+    return new Date(this.#now()).toISOString();
+  }
+
+  #time(): string {
+    const now = this.#now();
+    if (this.#relativeTo !== undefined) return this.#paint(`+${((now - this.#relativeTo) / 1000).toFixed(3).padStart(7)}s`, 'gray');
+    const d = new Date(now);
+    const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+    return this.#paint(`${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`, 'gray');
+  }
+
+  #paint(text: string, ...styles: Style[]): string {
+    if (!this.#color || styles.length === 0) return text;
+    return `${styles.map((s) => ANSI[s]).join('')}${text}${ANSI.reset}`;
+  }
+}
