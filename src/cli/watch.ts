@@ -3,7 +3,7 @@
  * demo, so both print the same timeline and the same summary.
  */
 import type { EventStreamStatus } from '../machine/status';
-import { isPropertyControl, type Simulator } from '../simulator';
+import { compareWithTruth, type Simulator } from '../simulator';
 import type { EventStream } from '../stream';
 import type { EventFilter } from './args';
 import type { Renderer, RunSummary } from './render';
@@ -98,32 +98,11 @@ export function watchStream(stream: EventStream, renderer: Renderer, options: Wa
 }
 
 /**
- * Compare a stream's node mirror with the simulator's truth: same nodes, same properties, same
- * value, unit, precision and display text. Returns the differences (empty when equal), at most
- * `limit` of them, readable.
+ * Compare a stream's node mirror with the simulator's truth. Returns the differences (empty when
+ * equal), at most `limit` of them, readable.
  */
 export function mirrorDifferences(stream: EventStream, truth: TruthMap, limit = 5): string[] {
-  const out: string[] = [];
-  const mirror = stream.mirror.nodes;
-  for (const [address, props] of truth) {
-    for (const [control, want] of props) {
-      const got = mirror.get(address)?.get(control);
-      const same =
-        got !== undefined &&
-        got.value === want.value &&
-        got.uom === want.uom &&
-        (got.prec === undefined ? undefined : String(got.prec)) === want.prec &&
-        got.formatted === want.formatted;
-      if (!same && out.length < limit) out.push(`${address} ${control}: mirror ${JSON.stringify(got?.value ?? null)}, truth ${JSON.stringify(want.value)}`);
-    }
-  }
-  for (const [address, props] of mirror) {
-    for (const control of props.keys()) {
-      // Commands (DON, DOF, ...) are events, not status: the simulator's truth does not hold them.
-      if (!truth.get(address)?.has(control) && isPropertyControl(control, address) && out.length < limit) out.push(`${address} ${control}: in the mirror, not in the truth`);
-    }
-  }
-  return out;
+  return compareWithTruth(stream.mirror.nodes, truth, limit).samples;
 }
 
 /**

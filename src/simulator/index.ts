@@ -12,5 +12,7 @@ export type { SimulatorCredentials } from './httpApi';
 export type { SessionInfo, SessionState, StreamPath } from './session';
 export type { House, SimNode, SimProperty, SimProgram, SimVariable, PropertyValue, NodeKind } from './house';
 export { COMMAND_CONTROLS, isPropertyControl } from './house';
+export { compareWithTruth, type MirrorComparison, type NodeMirrorLike, type MirrorEntryLike } from './compare';
+export { createPrng, type Prng } from './prng';
 export type { EventParts } from './wire';
 export { decodeJwtPayload } from './jwt';
