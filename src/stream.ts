@@ -54,7 +54,6 @@ export class EventStream {
   readonly #tracker = new SocketTracker();
   readonly #statusListeners = new Set<(status: EventStreamStatus, change: StatusChange) => void>();
   #status: EventStreamStatus = EventStreamStatus.NOT_STARTED;
-  #lastEventAt: number | null = null;
   readonly #stats: ConnectionStats = { connections: 0, connectedCount: 0, losses: 0 };
 
   constructor(options: EventStreamOptions) {
@@ -114,7 +113,8 @@ export class EventStream {
 
   /** When the last event was delivered, or null. */
   get lastEventAt(): Date | null {
-    return this.#lastEventAt === null ? null : new Date(this.#lastEventAt);
+    const at = this.dispatcher.lastEventAt;
+    return at === null ? null : new Date(at);
   }
 
   /** Why the last attempt or connection ended (safe to show: no secrets). */
@@ -179,12 +179,14 @@ export class EventStream {
   /** Sequence gaps within one subscription. */
   onGap: EventDispatcher['onGap'] = (...args) => this.dispatcher.onGap(...args);
 
-  #deliver(raw: string, replay: boolean): void {
+  /** Feeds one frame; returns the parsed event (`null` when dropped) so the reader can spot heartbeats. */
+  #deliver(raw: string, replay: boolean): ReturnType<EventDispatcher['feed']> {
     // The dispatcher never throws by contract; this guard keeps a bug there from killing the reader.
     try {
-      if (this.dispatcher.feed(raw, { replay })) this.#lastEventAt = Date.now();
+      return this.dispatcher.feed(raw, { replay });
     } catch (error) {
       this.#logger.error('dispatcher failed on a frame', error);
+      return null;
     }
   }
 

@@ -5,6 +5,7 @@
 import { LIFECYCLE_VERBS, REGISTRY_INVALIDATING_VERBS, SYSTEM_STATUS_ACTIONS } from './codes';
 import { decodeEntities } from './entities';
 import { parsePayload } from './payload';
+import { PROGRAM_NAMES, readProgram, readVar, VAR_ID_ATTR, VAR_TYPE_ATTR } from './payloadFast';
 import type {
   Heartbeat,
   IoxEvent,
@@ -58,13 +59,43 @@ function trimmed(value: string | undefined): string | undefined {
 
 const isTrigger = (e: IoxEvent, action: string): boolean => e.control === '_1' && e.action === action;
 
+// Scratch arrays of the fast payload reader (decoding is synchronous and not re-entrant).
+const programFields: (string | undefined)[] = new Array<string | undefined>(PROGRAM_NAMES.length);
+const varFields: (string | undefined)[] = new Array<string | undefined>(8);
+
 /** `_1`/`0`: program status. */
 export function decodeProgramStatus(e: IoxEvent): ProgramStatus | null {
   if (!isTrigger(e, '0')) return null;
+  // The flat payload the controller sends is read by hand; anything else goes to fast-xml-parser.
+  const f = programFields;
+  if (readProgram(e.eventInfo, f)) {
+    return programStatus(f[0], f[1], f[2], f[3], f[4] !== undefined, f[5] !== undefined, f[6] !== undefined, f[7] !== undefined);
+  }
+  return programStatusViaParser(e);
+}
+
+/** The reference path of `decodeProgramStatus`: fast-xml-parser only (differential tests). */
+export function programStatusViaParser(e: IoxEvent): ProgramStatus | null {
+  if (!isTrigger(e, '0')) return null;
   const p = parsePayload(e.eventInfo);
-  const id = trimmed(text(p, 'id'));
-  if (!p || !id) return null;
-  const s = trimmed(text(p, 's'));
+  if (!p) return null;
+  return programStatus(text(p, 'id'), text(p, 's'), text(p, 'r'), text(p, 'f'), has(p, 'on'), has(p, 'off'), has(p, 'rr'), has(p, 'nr'));
+}
+
+/** Builds the program status from the payload's texts (entity-decoded, untrimmed) and flags. */
+function programStatus(
+  idText: string | undefined,
+  sText: string | undefined,
+  rText: string | undefined,
+  fText: string | undefined,
+  on: boolean,
+  off: boolean,
+  rr: boolean,
+  nr: boolean,
+): ProgramStatus | null {
+  const id = trimmed(idText);
+  if (!id) return null;
+  const s = trimmed(sText);
   const statusCode = s !== undefined && /^[0-9a-fA-F]{1,2}$/.test(s) ? parseInt(s, 16) : undefined;
   let runState: ProgramRunState = 'unknown';
   let evaluation: ProgramEvaluation = 'unknown';
@@ -79,31 +110,54 @@ export function decodeProgramStatus(e: IoxEvent): ProgramStatus | null {
     statusCode,
     runState,
     evaluation,
-    enabled: has(p, 'on') ? true : has(p, 'off') ? false : undefined,
-    runAtReboot: has(p, 'rr') ? true : has(p, 'nr') ? false : undefined,
-    lastRun: trimmed(text(p, 'r')),
-    lastFinish: trimmed(text(p, 'f')),
+    enabled: on ? true : off ? false : undefined,
+    runAtReboot: rr ? true : nr ? false : undefined,
+    lastRun: trimmed(rText),
+    lastFinish: trimmed(fText),
   };
 }
 
 /** `_1`/`6` and `_1`/`7`: variable value or init value. */
 export function decodeVariable(e: IoxEvent): VariableChange | null {
   if (e.control !== '_1' || (e.action !== '6' && e.action !== '7')) return null;
+  const kind = e.action === '6' ? 'value' : 'init';
+  const f = varFields;
+  if (readVar(e.eventInfo, f)) return variableChange(kind, f[VAR_TYPE_ATTR], f[VAR_ID_ATTR], f[0], f[1], f[2], f[3]);
+  return variableViaParser(e);
+}
+
+/** The reference path of `decodeVariable`: fast-xml-parser only (differential tests). */
+export function variableViaParser(e: IoxEvent): VariableChange | null {
+  if (e.control !== '_1' || (e.action !== '6' && e.action !== '7')) return null;
+  const kind = e.action === '6' ? 'value' : 'init';
   const p = parsePayload(e.eventInfo);
   const v = p?.var;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-  const type = integer(attribute(v, 'type'));
-  const id = integer(attribute(v, 'id'));
-  if (type === undefined || id === undefined) return null;
   const body = v as Obj;
+  return variableChange(kind, attribute(v, 'type'), attribute(v, 'id'), text(body, 'val'), text(body, 'init'), text(body, 'prec'), text(body, 'ts'));
+}
+
+/** Builds the variable change from the payload's texts (entity-decoded, untrimmed). */
+function variableChange(
+  kind: 'value' | 'init',
+  typeText: string | undefined,
+  idText: string | undefined,
+  valText: string | undefined,
+  initText: string | undefined,
+  precText: string | undefined,
+  tsText: string | undefined,
+): VariableChange | null {
+  const type = integer(typeText);
+  const id = integer(idText);
+  if (type === undefined || id === undefined) return null;
   const change: VariableChange = {
-    kind: e.action === '6' ? 'value' : 'init',
+    kind,
     type,
     id,
-    value: decimal(text(body, 'val')),
-    init: decimal(text(body, 'init')),
-    prec: integer(text(body, 'prec')),
-    ts: trimmed(text(body, 'ts')),
+    value: decimal(valText),
+    init: decimal(initText),
+    prec: integer(precText),
+    ts: trimmed(tsText),
   };
   if (change.kind === 'value' ? change.value === undefined : change.init === undefined) return null;
   return change;
@@ -111,6 +165,16 @@ export function decodeVariable(e: IoxEvent): VariableChange | null {
 
 /** `_1`/`9`: variable table changed, in either wire shape (`<var type=.. id=..>` or `<var><type>..</type><id>..</id></var>`). */
 export function decodeVariableTableChange(e: IoxEvent): VariableTableChange | null {
+  if (!isTrigger(e, '9')) return null;
+  const f = varFields;
+  if (readVar(e.eventInfo, f)) {
+    return { type: integer(f[VAR_TYPE_ATTR]) ?? integer(f[4]), id: integer(f[VAR_ID_ATTR]) ?? integer(f[5]) };
+  }
+  return variableTableChangeViaParser(e);
+}
+
+/** The reference path of `decodeVariableTableChange`: fast-xml-parser only (differential tests). */
+export function variableTableChangeViaParser(e: IoxEvent): VariableTableChange | null {
   if (!isTrigger(e, '9')) return null;
   const p = parsePayload(e.eventInfo);
   const v = p?.var;

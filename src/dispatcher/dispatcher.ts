@@ -19,7 +19,7 @@ import {
 } from './decoders';
 import type { DropReason } from './envelope';
 import { StatusMirror, type StatusMirrorView } from './mirror';
-import { parseFrame } from './parse';
+import { lastParse, parseFrameQuick } from './parse';
 import { SequenceTracker } from './sequence';
 import type {
   DeliveryInfo,
@@ -99,6 +99,8 @@ export class EventDispatcher {
   private readonly store = new StatusMirror();
   private readonly sequence = new SequenceTracker();
   private readonly logger: Logger;
+  /** When the last event was parsed (epoch ms, the same clock read as its mirror `updatedAt`), or null. */
+  lastEventAt: number | null = null;
 
   // Copy-on-write listener arrays: (un)subscribing during a delivery never disturbs it.
   private eventListeners: Listener<IoxEvent>[] = [];
@@ -143,9 +145,9 @@ export class EventDispatcher {
   feed(raw: string, info?: { replay?: boolean }): IoxEvent | null {
     const stats = this.stats;
     stats.framesFed++;
-    const parsed = parseFrame(raw);
+    const event = parseFrameQuick(raw);
+    const parsed = lastParse;
     if (parsed.usedFallback) stats.fallbacks++;
-    const event = parsed.event;
     if (event === null) {
       const reason = parsed.drop ?? 'malformed';
       stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
@@ -154,8 +156,11 @@ export class EventDispatcher {
     }
     if (parsed.repaired) stats.repaired++;
     stats.eventsParsed++;
+    // One clock read per event: the mirror's `updatedAt` and `lastEventAt`.
+    const now = Date.now();
+    this.lastEventAt = now;
     try {
-      this.route(event, { replay: info?.replay === true, event });
+      this.route(event, { replay: info?.replay === true, event }, now);
     } catch (error) {
       // Listener errors are caught per call; this guards the routing itself.
       this.logger.error('dispatcher failed to route an event', error);
@@ -163,10 +168,9 @@ export class EventDispatcher {
     return event;
   }
 
-  private route(event: IoxEvent, info: DeliveryInfo): void {
+  private route(event: IoxEvent, info: DeliveryInfo, now: number): void {
     const gap = this.sequence.check(event);
     if (gap !== null) this.stats.gaps++;
-    const now = Date.now();
 
     if (event.isProperty) {
       const previous = this.store.setProperty(event.node, event.control, {

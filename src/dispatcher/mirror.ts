@@ -99,7 +99,18 @@ export class StatusMirror implements StatusMirrorView {
 
   /** Stores a program status. */
   setProgram(status: ProgramStatus, updatedAt: number): void {
-    this.programs.set(status.id, { ...status, updatedAt });
+    // Spelled out rather than spread (`{ ...status, updatedAt }`, same keys in the same order): the spread was the slow part.
+    this.programs.set(status.id, {
+      id: status.id,
+      statusCode: status.statusCode,
+      runState: status.runState,
+      evaluation: status.evaluation,
+      enabled: status.enabled,
+      runAtReboot: status.runAtReboot,
+      lastRun: status.lastRun,
+      lastFinish: status.lastFinish,
+      updatedAt,
+    });
   }
 
   /** Merges a variable value or init value into its entry. */

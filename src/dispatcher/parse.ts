@@ -41,27 +41,56 @@ export function prepareXml(raw: string): { xml: string; repaired: boolean } | { 
 
 /** Parses a frame and reports how. Never throws. */
 export function parseFrame(raw: unknown): FrameParse {
-  if (typeof raw !== 'string') return { event: null, drop: 'not-string', repaired: false, usedFallback: false };
+  const event = parseFrameQuick(raw);
+  if (event !== null) return { event, repaired: lastParse.repaired, usedFallback: lastParse.usedFallback };
+  return { event: null, drop: lastParse.drop, repaired: lastParse.repaired, usedFallback: lastParse.usedFallback };
+}
+
+/**
+ * How the last `parseFrameQuick` went. The parse is synchronous and not re-entrant, so a module
+ * object read right after the call spares the hot path a result object per frame.
+ */
+export const lastParse: { drop: DropReason | undefined; repaired: boolean; usedFallback: boolean } = { drop: undefined, repaired: false, usedFallback: false };
+
+function done(event: IoxEvent | null, drop: DropReason | undefined, repaired: boolean, usedFallback: boolean): IoxEvent | null {
+  lastParse.drop = drop;
+  lastParse.repaired = repaired;
+  lastParse.usedFallback = usedFallback;
+  return event;
+}
+
+/** `parseFrame` without the result object: the event or `null`; the details are in `lastParse`. Never throws. */
+export function parseFrameQuick(raw: unknown): IoxEvent | null {
+  if (typeof raw !== 'string') return done(null, 'not-string', false, false);
   try {
     // Tier 1: the canonical envelope, recognised in one regular-expression pass.
     const first = raw.charCodeAt(0);
     if (first === 123 /* { */) {
       const fast = fastParseJson(raw);
-      if (fast !== null) return { event: fast, repaired: false, usedFallback: false };
+      if (fast !== null) return done(fast, undefined, false, false);
     }
-    const prepared = prepareXml(raw);
-    if ('drop' in prepared) return { event: null, drop: prepared.drop, repaired: false, usedFallback: false };
-    const fast = fastParseXml(prepared.xml);
-    if (fast !== null) return { event: fast, repaired: prepared.repaired, usedFallback: false };
+    let xml: string;
+    let repaired = false;
+    if (first === 60 /* < */ && raw.indexOf('&') === -1) {
+      // Raw XML with nothing to repair (the common case): prepareXml would hand back `raw` itself.
+      xml = raw;
+    } else {
+      const prepared = prepareXml(raw);
+      if ('drop' in prepared) return done(null, prepared.drop, false, false);
+      xml = prepared.xml;
+      repaired = prepared.repaired;
+    }
+    const fast = fastParseXml(xml);
+    if (fast !== null) return done(fast, undefined, repaired, false);
     // Tier 2: the general scanner; tier 3: fast-xml-parser.
-    const scanned = scanEventXml(prepared.xml);
-    if (scanned !== BAIL) return { event: scanned, repaired: prepared.repaired, usedFallback: false };
-    const outcome = parseWithFastXmlParser(prepared.xml);
-    if ('drop' in outcome) return { event: null, drop: outcome.drop, repaired: prepared.repaired, usedFallback: true };
-    return { event: outcome.event, repaired: prepared.repaired, usedFallback: true };
+    const scanned = scanEventXml(xml);
+    if (scanned !== BAIL) return done(scanned, undefined, repaired, false);
+    const outcome = parseWithFastXmlParser(xml);
+    if ('drop' in outcome) return done(null, outcome.drop, repaired, true);
+    return done(outcome.event, undefined, repaired, true);
   } catch {
     // Defensive: nothing above is expected to throw, but a frame must never take the stream down.
-    return { event: null, drop: 'malformed', repaired: false, usedFallback: true };
+    return done(null, 'malformed', false, true);
   }
 }
 

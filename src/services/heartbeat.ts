@@ -1,18 +1,8 @@
-const HEARTBEAT_CONTROL = '<control>_0</control>';
-
 /**
- * The silence (seconds) a `_0` heartbeat frame promises, or `undefined` for any other frame.
- * A cheap look at the raw text: the reader runs it on every frame, ahead of full parsing, so the
- * watchdog learns the promise without the chart depending on the dispatcher.
+ * The silence (seconds) a `_0` heartbeat promises, from its action text: a positive number
+ * (`90` on an eisy, `120` on an ISY994, a fraction from an accelerated simulator), else `undefined`.
  */
-export function heartbeatPromiseOf(raw: string): number | undefined {
-  const at = raw.indexOf(HEARTBEAT_CONTROL);
-  if (at < 0) return undefined;
-  const open = raw.indexOf('<action', at + HEARTBEAT_CONTROL.length);
-  if (open < 0) return undefined;
-  const start = raw.indexOf('>', open) + 1;
-  const end = raw.indexOf('<', start);
-  if (start <= 0 || end < 0) return undefined;
-  const seconds = Number(raw.slice(start, end).trim());
+export function heartbeatPromise(action: string): number | undefined {
+  const seconds = Number(action.trim());
   return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }

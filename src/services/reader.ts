@@ -1,16 +1,22 @@
 import { fromCallback } from 'xstate';
+import type { IoxEvent } from '../dispatcher/types';
 import type { ReaderEvent, ReaderInput } from '../machine/events';
-import { heartbeatPromiseOf } from './heartbeat';
+import { heartbeatPromise } from './heartbeat';
 import type { SocketLink } from './socketLink';
 
-/** Receives every frame, in order, with whether it belongs to the connect-time replay. */
-export type FrameSink = (raw: string, replay: boolean) => void;
+/**
+ * Receives every frame, in order, with whether it belongs to the connect-time replay, and returns
+ * what it parsed to (`null` when dropped): the reader learns a heartbeat's promise from the parsed
+ * `_0` event, so no frame is read twice.
+ */
+export type FrameSink = (raw: string, replay: boolean) => IoxEvent | null;
 
 /**
  * The `reader` actor: reads the open link for as long as the chart stays in OPEN.
  *
  * Every frame goes straight to `deliver` (the dispatcher), marked as replay until the chart says
- * LIVE. The chart itself hears one FRAME per I/O turn, not one per frame: a burst of frames read
+ * LIVE; a `_0` heartbeat among them tells the watchdog its promise. The chart itself hears one
+ * FRAME per I/O turn, not one per frame: a burst of frames read
  * from one TCP chunk arrives at the same instant anyway, so the quiet window and the watchdog stay
  * exact while the chart's cost stops growing with the frame rate.
  *
@@ -41,9 +47,11 @@ export function createReaderActor(deliver: FrameSink) {
     link.attach({
       frame: (raw) => {
         if (!active) return;
-        const promise = heartbeatPromiseOf(raw);
-        if (promise !== undefined) heartbeatSec = promise;
-        deliver(raw, replay);
+        const event = deliver(raw, replay);
+        if (event !== null && event.control === '_0') {
+          const promise = heartbeatPromise(event.action);
+          if (promise !== undefined) heartbeatSec = promise;
+        }
         if (pending++ === 0) queueMicrotask(flush);
       },
       closed: (code, reason) => {

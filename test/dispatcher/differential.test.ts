@@ -165,7 +165,9 @@ describe('differential: generated frames', () => {
       }),
       { numRuns: 2000 },
     );
-    expect(fast).toBeGreaterThan(100);
-    expect(2000 - fast).toBeGreaterThan(100);
+    // The fast tiers take only ~95–120 of the 2,000 random frames (the rest fall back): 50 keeps the
+    // check meaningful without failing on an unlucky seed (the old bound of 100 did, now and then: 96).
+    expect(fast).toBeGreaterThan(50);
+    expect(2000 - fast).toBeGreaterThan(50);
   });
 });
