@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listenForUpgrades, type LoopbackUpgrades } from './loopbackUpgrades';
 
 /** What the scripted server does with one upgrade request. */
 export type UpgradeVerdict =
@@ -27,36 +28,25 @@ export class ScriptedServer {
   onConnection: (socket: WebSocket, info: UpgradeInfo) => void = () => {};
   readonly received: string[] = [];
 
-  readonly #http: Server;
   readonly #wss = new WebSocketServer({ noServer: true });
-  readonly #raw = new Set<Socket>();
+  #http!: LoopbackUpgrades;
   #connectionWaiters: Array<(socket: WebSocket) => void> = [];
 
-  private constructor() {
-    this.#http = createServer((_req, res) => {
-      res.statusCode = 404;
-      res.end();
-    });
-    this.#http.on('connection', (socket: Socket) => {
-      this.#raw.add(socket);
-      socket.on('close', () => this.#raw.delete(socket));
-    });
-    this.#http.on('upgrade', (req, socket, head) => this.#upgrade(req, socket as Socket, head));
-  }
+  private constructor() {}
 
   static async start(): Promise<ScriptedServer> {
     const server = new ScriptedServer();
-    await new Promise<void>((resolve) => server.#http.listen(0, '127.0.0.1', resolve));
+    server.#http = await listenForUpgrades((req, socket, head) => server.#upgrade(req, socket, head));
     return server;
   }
 
   get port(): number {
-    return (this.#http.address() as AddressInfo).port;
+    return this.#http.port;
   }
 
   /** Controller base URL. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.#http.url;
   }
 
   get openCount(): number {
@@ -71,14 +61,10 @@ export class ScriptedServer {
   /** Resolves once no socket is open on the server side. */
   async waitClosed(timeoutMs = 3000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.sockets.size > 0 || this.#pendingRaw() > 0) {
+    while (this.sockets.size > 0 || this.#http.connections.size > 0) {
       if (Date.now() > deadline) throw new Error(`server still has ${this.sockets.size} open sockets`);
       await new Promise((r) => setTimeout(r, 10));
     }
-  }
-
-  #pendingRaw(): number {
-    return this.#raw.size;
   }
 
   broadcast(frame: string): void {
@@ -87,9 +73,8 @@ export class ScriptedServer {
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.terminate();
-    for (const socket of this.#raw) socket.destroy();
     this.#wss.close();
-    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    await this.#http.close();
   }
 
   #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listenForUpgrades, type LoopbackUpgrades } from '../helpers/loopbackUpgrades';
 
 /**
  * A real `ws` server on 127.0.0.1 for the model-based suite. Unlike the core suite's scripted
@@ -27,30 +28,19 @@ export class ModelServer {
   peakOpen = 0;
   upgrades = 0;
   readonly #parked: ParkedUpgrade[] = [];
-  readonly #raw = new Set<Socket>();
-  readonly #http: Server;
   readonly #wss = new WebSocketServer({ noServer: true });
+  #http!: LoopbackUpgrades;
 
-  private constructor() {
-    this.#http = createServer((_req, res) => {
-      res.statusCode = 404;
-      res.end();
-    });
-    this.#http.on('connection', (socket: Socket) => {
-      this.#raw.add(socket);
-      socket.on('close', () => this.#raw.delete(socket));
-    });
-    this.#http.on('upgrade', (req, socket, head) => this.#park(req, socket as Socket, head));
-  }
+  private constructor() {}
 
   static async start(): Promise<ModelServer> {
     const server = new ModelServer();
-    await new Promise<void>((resolve) => server.#http.listen(0, '127.0.0.1', resolve));
+    server.#http = await listenForUpgrades((req, socket, head) => server.#park(req, socket, head));
     return server;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.#http.address() as AddressInfo).port}`;
+    return this.#http.url;
   }
 
   get openCount(): number {
@@ -59,7 +49,7 @@ export class ModelServer {
 
   /** TCP connections the server still holds (parked upgrades, open or closing sockets). */
   get rawCount(): number {
-    return this.#raw.size;
+    return this.#http.connections.size;
   }
 
   /** The upgrade waiting for a verdict, if the client is still there. */
@@ -98,9 +88,8 @@ export class ModelServer {
 
   async close(): Promise<void> {
     this.reset();
-    for (const socket of this.#raw) socket.destroy();
     this.#wss.close();
-    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    await this.#http.close();
   }
 
   #park(req: IncomingMessage, socket: Socket, head: Buffer): void {
