@@ -228,6 +228,9 @@ export function decodeSystemStatus(e: IoxEvent): SystemStatus | null {
 /** `_0`: heartbeat; the action is the longest silence promised, in seconds. */
 export function decodeHeartbeat(e: IoxEvent): Heartbeat | null {
   if (e.control !== '_0') return null;
-  const seconds = integer(e.action);
-  return seconds !== undefined && seconds > 0 ? { maxSilenceSeconds: seconds } : null;
+  // Any positive number: controllers send whole seconds (eisy 90, ISY994 120), an accelerated
+  // simulator sends fractions. The stream's watchdog reads the promise through this same function.
+  const text = e.action.trim();
+  const seconds = text === '' ? Number.NaN : Number(text);
+  return Number.isFinite(seconds) && seconds > 0 ? { maxSilenceSeconds: seconds } : null;
 }

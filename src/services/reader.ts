@@ -1,7 +1,7 @@
 import { fromCallback } from 'xstate';
 import type { IoxEvent } from '../dispatcher/types';
 import type { ReaderEvent, ReaderInput } from '../machine/events';
-import { heartbeatPromise } from './heartbeat';
+import { decodeHeartbeat } from '../dispatcher/decoders';
 import type { SocketLink } from './socketLink';
 
 /**
@@ -49,8 +49,8 @@ export function createReaderActor(deliver: FrameSink) {
         if (!active) return;
         const event = deliver(raw, replay);
         if (event !== null && event.control === '_0') {
-          const promise = heartbeatPromise(event.action);
-          if (promise !== undefined) heartbeatSec = promise;
+          const heartbeat = decodeHeartbeat(event);
+          if (heartbeat !== null) heartbeatSec = heartbeat.maxSilenceSeconds;
         }
         if (pending++ === 0) queueMicrotask(flush);
       },

@@ -78,6 +78,12 @@ describe('decoders', () => {
     expect(decodeSystemStatus(event('_5', '7'))).toMatchObject({ state: 'unknown' });
     expect(decodeHeartbeat(event('_0', '90'))).toEqual({ maxSilenceSeconds: 90 });
     expect(decodeHeartbeat(event('_0', 'x'))).toBeNull();
+    // An accelerated simulator promises fractions of a second; the watchdog and listeners agree on them.
+    expect(decodeHeartbeat(event('_0', '0.9'))).toEqual({ maxSilenceSeconds: 0.9 });
+    expect(decodeHeartbeat(event('_0', ' 120 '))).toEqual({ maxSilenceSeconds: 120 });
+    expect(decodeHeartbeat(event('_0', ''))).toBeNull();
+    expect(decodeHeartbeat(event('_0', '0'))).toBeNull();
+    expect(decodeHeartbeat(event('_0', '-5'))).toBeNull();
     expect(decodeHeartbeat(event('_5', '90'))).toBeNull();
   });
 });
