@@ -63,7 +63,13 @@ export function rewriteHeader(xml: string, seqnum: number, sid: string): string 
   return xml.replace(/<Event seqnum="[^"]*" sid="[^"]*"/, `<Event seqnum="${seqnum}" sid="${escapeXml(sid)}"`);
 }
 
-/** The fields of a captured frame, found by pattern (enough for well-formed eisy frames). */
+/**
+ * The fields of a captured frame, found by pattern (enough for well-formed eisy frames).
+ *
+ * Deliberately not the dispatcher's `parseEventFrame`: `truth()` built from a capture is what
+ * tests compare a client's mirror against, so it must come from an independent reading of the
+ * frames, or a parser bug would agree with itself.
+ */
 export interface ParsedEvent extends EventParts {
   seqnum?: number;
   sid?: string;
