@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type-checking happens once, up front, in `npm test` (tsc --noEmit): ts-jest only transpiles.
-    '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', isolatedModules: true, types: ['node', 'jest'] }, diagnostics: false }],
+    '^.+\\.ts$': [
+      'ts-jest',
+      { tsconfig: { module: 'commonjs', isolatedModules: true, types: ['node', 'jest'] }, diagnostics: false },
+    ],
   },
   testTimeout: 30000,
 };

@@ -23,7 +23,12 @@ export async function benchConnect(argv: readonly string[] = process.argv): Prom
   let replayFrames = 0;
   try {
     for (let i = 0; i < connects; i++) {
-      const stream = createEventStream({ url: sim.url, quietMs, logger: silentLogger, headers: { 'x-client-id': `connect-${i}` } });
+      const stream = createEventStream({
+        url: sim.url,
+        quietMs,
+        logger: silentLogger,
+        headers: { 'x-client-id': `connect-${i}` },
+      });
       // Timestamp every frame the reader hands over (events and non-events alike).
       let lastFrameAt = 0;
       let frames = 0;
@@ -63,8 +68,18 @@ export async function benchConnect(argv: readonly string[] = process.argv): Prom
     table(
       ['measure', 'p50', 'p99', 'min – max'],
       [
-        ['lag: CONNECTED − last replay frame − quietMs', ms(percentile(lags, 50)), ms(percentile(lags, 99)), `${ms(s.min)} – ${ms(s.max)}`],
-        ['start() → CONNECTED (replay 1.67 s + quietMs + handshake)', `${fmt(percentile(totals, 50))} ms`, `${fmt(percentile(totals, 99))} ms`, `${fmt(t.min)} – ${fmt(t.max)} ms`],
+        [
+          'lag: CONNECTED − last replay frame − quietMs',
+          ms(percentile(lags, 50)),
+          ms(percentile(lags, 99)),
+          `${ms(s.min)} – ${ms(s.max)}`,
+        ],
+        [
+          'start() → CONNECTED (replay 1.67 s + quietMs + handshake)',
+          `${fmt(percentile(totals, 50))} ms`,
+          `${fmt(percentile(totals, 99))} ms`,
+          `${fmt(t.min)} – ${fmt(t.max)} ms`,
+        ],
       ],
       ['l', 'r', 'r', 'r'],
     ),

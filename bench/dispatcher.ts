@@ -53,7 +53,13 @@ export function loadBenchFrames(dir: string): string[] {
   return frames;
 }
 
-function timeRuns(name: string, frames: readonly string[], runs: number, passes: number, work: (frame: string) => unknown): Row {
+function timeRuns(
+  name: string,
+  frames: readonly string[],
+  runs: number,
+  passes: number,
+  work: (frame: string) => unknown,
+): Row {
   // Warm-up so the JIT has compiled the hot paths before timing.
   for (let p = 0; p < Math.max(3, passes >> 2); p++) for (const f of frames) work(f);
   const fps: number[] = [];
@@ -92,9 +98,21 @@ export async function benchDispatcher(options: BenchOptions = {}): Promise<Row[]
   const bareAttributes = new XMLParser({ ignoreAttributes: false });
 
   const rows: Row[] = [];
-  rows.push(timeRuns('fast-xml-parser parse() (default options, XML pre-unwrapped)', xmlFrames, runs, passes, (x) => bareDefault.parse(x)));
-  rows.push(timeRuns('fast-xml-parser parse() (ignoreAttributes: false, XML pre-unwrapped)', xmlFrames, runs, passes, (x) => bareAttributes.parse(x)));
-  rows.push(timeRuns('parseEventFrame via fallback only (validator + fast-xml-parser)', frames, runs, passes, (f) => parseEventFrameWithFallback(f)));
+  rows.push(
+    timeRuns('fast-xml-parser parse() (default options, XML pre-unwrapped)', xmlFrames, runs, passes, (x) =>
+      bareDefault.parse(x),
+    ),
+  );
+  rows.push(
+    timeRuns('fast-xml-parser parse() (ignoreAttributes: false, XML pre-unwrapped)', xmlFrames, runs, passes, (x) =>
+      bareAttributes.parse(x),
+    ),
+  );
+  rows.push(
+    timeRuns('parseEventFrame via fallback only (validator + fast-xml-parser)', frames, runs, passes, (f) =>
+      parseEventFrameWithFallback(f),
+    ),
+  );
   rows.push(timeRuns('parseEventFrame', frames, runs, passes, (f) => parseEventFrame(f)));
 
   let delivered = 0;
@@ -135,7 +153,9 @@ export function formatRows(rows: readonly Row[]): string {
   const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '');
   const lines = ['| case | frames/s (median) | min – max | runs | note |', '| --- | ---: | ---: | ---: | --- |'];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${fmt(r.medianFps)} | ${Number.isFinite(r.minFps) ? `${fmt(r.minFps)} – ${fmt(r.maxFps)}` : ''} | ${r.runs || ''} | ${r.note ?? ''} |`);
+    lines.push(
+      `| ${r.name} | ${fmt(r.medianFps)} | ${Number.isFinite(r.minFps) ? `${fmt(r.minFps)} – ${fmt(r.maxFps)}` : ''} | ${r.runs || ''} | ${r.note ?? ''} |`,
+    );
   }
   return lines.join('\n');
 }

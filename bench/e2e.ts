@@ -51,7 +51,13 @@ interface FloodServer {
  * Upgrade, send one heartbeat, wait `settleMs` (the stream goes CONNECTED), then write `count`
  * frames from `block` (one pre-framed pass over the capture) as fast as the socket drains.
  */
-async function startFloodServer(block: Buffer, framesPerBlock: number, count: number, heartbeat: Buffer, settleMs: number): Promise<FloodServer> {
+async function startFloodServer(
+  block: Buffer,
+  framesPerBlock: number,
+  count: number,
+  heartbeat: Buffer,
+  settleMs: number,
+): Promise<FloodServer> {
   const sockets = new Set<Socket>();
   const state: FloodServer = { url: '', floodStartedAt: 0, close: async () => {} };
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
@@ -61,9 +67,13 @@ async function startFloodServer(block: Buffer, framesPerBlock: number, count: nu
     socket.on('error', () => socket.destroy());
     socket.resume(); // the client's close frame, ignored
     const key = String(req.headers['sec-websocket-key'] ?? '');
-    const accept = createHash('sha1').update(key + GUID).digest('base64');
+    const accept = createHash('sha1')
+      .update(key + GUID)
+      .digest('base64');
     socket.setNoDelay(true);
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     socket.write(heartbeat);
     setTimeout(() => {
       state.floodStartedAt = performance.now();
@@ -97,7 +107,12 @@ function restOf(block: Buffer, n: number): Buffer {
   let at = 0;
   for (let i = 0; i < n; i++) {
     const len7 = (block[at + 1] as number) & 0x7f;
-    const [headerLen, len] = len7 < 126 ? [2, len7] : len7 === 126 ? [4, block.readUInt16BE(at + 2)] : [10, Number(block.readBigUInt64BE(at + 2))];
+    const [headerLen, len] =
+      len7 < 126
+        ? [2, len7]
+        : len7 === 126
+          ? [4, block.readUInt16BE(at + 2)]
+          : [10, Number(block.readBigUInt64BE(at + 2))];
     at += headerLen + len;
   }
   return block.subarray(0, at);
@@ -116,7 +131,10 @@ export async function runBare(block: Buffer, perBlock: number, count: number, he
   try {
     return await new Promise<number>((resolve, reject) => {
       let seen = 0;
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/rest/subscribe`, { skipUTF8Validation: true, perMessageDeflate: false });
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/rest/subscribe`, {
+        skipUTF8Validation: true,
+        perMessageDeflate: false,
+      });
       ws.on('message', () => {
         if (++seen === count + 1) {
           const seconds = (performance.now() - server.floodStartedAt) / 1000;
@@ -131,7 +149,12 @@ export async function runBare(block: Buffer, perBlock: number, count: number, he
   }
 }
 
-export async function runStream(block: Buffer, perBlock: number, count: number, heartbeat: Buffer): Promise<{ fps: number; live: boolean }> {
+export async function runStream(
+  block: Buffer,
+  perBlock: number,
+  count: number,
+  heartbeat: Buffer,
+): Promise<{ fps: number; live: boolean }> {
   const server = await startFloodServer(block, perBlock, count, heartbeat, 150);
   const stream = createEventStream({ url: server.url, quietMs: 30, logger: silentLogger });
   try {
@@ -196,8 +219,18 @@ export async function benchE2e(argv: readonly string[] = process.argv): Promise<
     table(
       ['client', 'frames/s median', 'min – max', 'vs bare (same run)'],
       [
-        ['bare `ws` client, counts messages (transport ceiling)', fmt(sb.median), `${fmt(sb.min)} – ${fmt(sb.max)}`, '1.00x'],
-        [`EventStream → onEvent listener (CONNECTED, ${allLive ? 'all delivered live' : 'some delivered as replay'})`, fmt(ss.median), `${fmt(ss.min)} – ${fmt(ss.max)}`, `${fmtSummary(sr, 2, 'x')}`],
+        [
+          'bare `ws` client, counts messages (transport ceiling)',
+          fmt(sb.median),
+          `${fmt(sb.min)} – ${fmt(sb.max)}`,
+          '1.00x',
+        ],
+        [
+          `EventStream → onEvent listener (CONNECTED, ${allLive ? 'all delivered live' : 'some delivered as replay'})`,
+          fmt(ss.median),
+          `${fmt(ss.min)} – ${fmt(ss.max)}`,
+          `${fmtSummary(sr, 2, 'x')}`,
+        ],
       ],
       ['l', 'r', 'r', 'r'],
     ),

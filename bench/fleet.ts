@@ -14,7 +14,10 @@ export interface ChildSim {
 }
 
 export async function startChildSimulator(options: SimulatorOptions): Promise<ChildSim> {
-  const child = fork(resolve(__dirname, 'simChild.ts'), [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(resolve(__dirname, 'simChild.ts'), [JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const url = await new Promise<string>((res, rej) => {
     child.once('error', rej);
     child.once('exit', (code) => rej(new Error(`simulator exited (${code})`)));
@@ -58,17 +61,30 @@ export function checkFdLimit(n: number): void {
   } catch {
     return; // not a POSIX shell: let it try
   }
-  if (limit < n + 200) throw new Error(`open-file limit is ${limit}; ${n} streams need about ${n + 200}: run \`ulimit -n ${Math.max(4096, n + 1000)}\` first`);
+  if (limit < n + 200)
+    throw new Error(
+      `open-file limit is ${limit}; ${n} streams need about ${n + 200}: run \`ulimit -n ${Math.max(4096, n + 1000)}\` first`,
+    );
 }
 
 /** Start `n` streams at once and wait until all are CONNECTED. */
-export async function startFleet(url: string, n: number, options: Partial<EventStreamOptions>, timeoutMs = 60_000): Promise<Fleet> {
+export async function startFleet(
+  url: string,
+  n: number,
+  options: Partial<EventStreamOptions>,
+  timeoutMs = 60_000,
+): Promise<Fleet> {
   checkFdLimit(n);
   const streams: EventStream[] = [];
   let connected = 0;
   let lastConnectedAt = 0;
   for (let i = 0; i < n; i++) {
-    const stream = createEventStream({ url, logger: silentLogger, headers: { 'x-client-id': `fleet-${i}` }, ...options });
+    const stream = createEventStream({
+      url,
+      logger: silentLogger,
+      headers: { 'x-client-id': `fleet-${i}` },
+      ...options,
+    });
     let seen = false;
     stream.onStatus((status) => {
       if (status === 'CONNECTED' && !seen) {

@@ -29,7 +29,13 @@ export async function benchIdle(argv: readonly string[] = process.argv): Promise
   const idleSeconds = numArg('idle-seconds', 60, argv);
   const windows = 6;
   const windowMs = (idleSeconds * 1000) / windows;
-  const sim = await startChildSimulator({ speed: 1, heartbeatSec: 30, heartbeatPromise: 90, liveEvents: false, seed: 11 });
+  const sim = await startChildSimulator({
+    speed: 1,
+    heartbeatSec: 30,
+    heartbeatPromise: 90,
+    liveEvents: false,
+    seed: 11,
+  });
   try {
     // The floor: this process with the simulator running and no stream.
     await settleGc();
@@ -62,14 +68,23 @@ export async function benchIdle(argv: readonly string[] = process.argv): Promise
       table(
         ['measure', 'value'],
         [
-          [`CPU of this process over ${idleSeconds} s (all ${fmt(n)} streams)`, `${fmt(totalMs)} ms = ${((totalMs / (idleSeconds * 1000)) * 100).toFixed(2)}% of one core`],
+          [
+            `CPU of this process over ${idleSeconds} s (all ${fmt(n)} streams)`,
+            `${fmt(totalMs)} ms = ${((totalMs / (idleSeconds * 1000)) * 100).toFixed(2)}% of one core`,
+          ],
           [`CPU per ${fmt(windowMs / 1000, 0)}-s window, median (min – max) of ${windows}`, fmtSummary(w, 1, ' ms')],
           [`the same process with no stream, per ${fmt(windowMs / 1000, 0)} s (floor)`, `${fmt(floorPerWindow, 1)} ms`],
           ['CPU per stream per minute', `${((totalMs / n) * (60 / idleSeconds)).toFixed(3)} ms`],
-          ['frames received in the window (heartbeats)', `${fmt(frames)} (${((frames / n) * (60 / idleSeconds)).toFixed(1)} per stream per minute)`],
+          [
+            'frames received in the window (heartbeats)',
+            `${fmt(frames)} (${((frames / n) * (60 / idleSeconds)).toFixed(1)} per stream per minute)`,
+          ],
           ['CPU per frame received', frames > 0 ? `${((totalMs * 1000) / frames).toFixed(0)} µs` : 'n/a (no frame)'],
           ['event-loop utilisation, median of windows', `${(summarize(elus).median * 100).toFixed(2)}%`],
-          ['active timers per stream (start / end of the window)', `${timersPerStream.toFixed(2)} / ${timersAfter.toFixed(2)}`],
+          [
+            'active timers per stream (start / end of the window)',
+            `${timersPerStream.toFixed(2)} / ${timersAfter.toFixed(2)}`,
+          ],
         ],
         ['l', 'r'],
       ),

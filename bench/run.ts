@@ -25,12 +25,19 @@ const BENCHES: Record<string, (argv: readonly string[]) => Promise<string>> = {
 };
 
 async function main(): Promise<void> {
-  const only = arg('only')?.split(',').map((s) => s.trim()).filter(Boolean) ?? Object.keys(BENCHES);
-  for (const name of only) if (!BENCHES[name]) throw new TypeError(`--only: unknown benchmark '${name}' (${Object.keys(BENCHES).join(', ')})`);
+  const only =
+    arg('only')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? Object.keys(BENCHES);
+  for (const name of only)
+    if (!BENCHES[name]) throw new TypeError(`--only: unknown benchmark '${name}' (${Object.keys(BENCHES).join(', ')})`);
   const cpu = cpus();
   console.log(`## Benchmarks (${new Date().toISOString()})`);
   console.log('');
-  console.log(`Node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM${hasGc() ? '' : ' — WARNING: run with --expose-gc (npm run bench does)'}`);
+  console.log(
+    `Node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM${hasGc() ? '' : ' — WARNING: run with --expose-gc (npm run bench does)'}`,
+  );
   for (const name of only) {
     const started = Date.now();
     const out = await (BENCHES[name] as (argv: readonly string[]) => Promise<string>)(process.argv);

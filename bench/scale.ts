@@ -106,11 +106,23 @@ export async function benchScale(argv: readonly string[] = process.argv): Promis
     table(
       ['measure', 'median (min – max)', 'goal'],
       [
-        [`time until all ${fmt(n)} are CONNECTED`, fmtSummary(t, 0, ' ms'), `< 10,000 ms: ${t.max < 10_000 ? 'met' : 'NOT met'}`],
-        ['heap per connected stream, after GC (mirror of ~150 nodes included)', fmtSummary(h, 1, ' KiB'), `< 256 KiB: ${h.max < 256 ? 'met' : 'NOT met'}${hasGc() ? '' : ' (no --expose-gc!)'}`],
+        [
+          `time until all ${fmt(n)} are CONNECTED`,
+          fmtSummary(t, 0, ' ms'),
+          `< 10,000 ms: ${t.max < 10_000 ? 'met' : 'NOT met'}`,
+        ],
+        [
+          'heap per connected stream, after GC (mirror of ~150 nodes included)',
+          fmtSummary(h, 1, ' KiB'),
+          `< 256 KiB: ${h.max < 256 ? 'met' : 'NOT met'}${hasGc() ? '' : ' (no --expose-gc!)'}`,
+        ],
         ['RSS per connected stream', fmtSummary(summarize(rssPer), 1, ' KiB'), ''],
         ['CPU per 1,000 frames while connecting (replay burst)', fmtSummary(summarize(cpuConnect), 2, ' ms'), ''],
-        [`CPU per 1,000 frames, steady (${fmt(summarize(steadyFps).median)} frames/s: heartbeats + live changes)`, fmtSummary(summarize(cpuSteady), 2, ' ms'), ''],
+        [
+          `CPU per 1,000 frames, steady (${fmt(summarize(steadyFps).median)} frames/s: heartbeats + live changes)`,
+          fmtSummary(summarize(cpuSteady), 2, ' ms'),
+          '',
+        ],
         ['simulator: most sockets one client had open at once', String(maxPeak), '1'],
       ],
       ['l', 'r', 'l'],

@@ -10,7 +10,13 @@ async function main(): Promise<void> {
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stats') {
       const peak = Math.max(0, ...sim.stats.peakOpenPerClient.values());
-      process.send?.({ type: 'stats', openSockets: sim.stats.openSockets, framesSent: sim.stats.framesSent, maxPeakPerClient: peak, cpu: process.cpuUsage() });
+      process.send?.({
+        type: 'stats',
+        openSockets: sim.stats.openSockets,
+        framesSent: sim.stats.framesSent,
+        maxPeakPerClient: peak,
+        cpu: process.cpuUsage(),
+      });
     } else if (message.type === 'close') {
       void sim.close().then(() => process.exit(0));
     }

@@ -26,7 +26,12 @@ export interface Summary {
 export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
-  const median = n === 0 ? NaN : n % 2 ? (sorted[(n - 1) >> 1] as number) : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+  const median =
+    n === 0
+      ? NaN
+      : n % 2
+        ? (sorted[(n - 1) >> 1] as number)
+        : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
   return { median, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, n };
 }
 
@@ -49,7 +54,11 @@ export function fmtSummary(s: Summary, digits = 0, unit = ''): string {
 }
 
 /** A markdown table. */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, align?: readonly ('l' | 'r')[]): string {
+export function table(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  align?: readonly ('l' | 'r')[],
+): string {
   const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

@@ -41,9 +41,13 @@ if (check) {
   process.exitCode = stale > 0 ? 1 : 0;
 } else {
   try {
-    execFileSync('dot', ['-Tsvg', resolve(repo, 'docs/statechart.dot'), '-o', resolve(repo, 'docs/statechart.svg')], { stdio: 'inherit' });
+    execFileSync('dot', ['-Tsvg', resolve(repo, 'docs/statechart.dot'), '-o', resolve(repo, 'docs/statechart.svg')], {
+      stdio: 'inherit',
+    });
     console.log('rendered    docs/statechart.svg');
   } catch {
-    console.log('skipped     docs/statechart.svg (Graphviz `dot` not found: apt-get install graphviz / brew install graphviz)');
+    console.log(
+      'skipped     docs/statechart.svg (Graphviz `dot` not found: apt-get install graphviz / brew install graphviz)',
+    );
   }
 }

@@ -26,7 +26,15 @@ const GRACE_MS = 600;
 /** The whole demo must end by then, whatever happens. */
 const DEADLINE_MS = 30_000;
 /** Every status the demo promises to show. */
-const PROMISED: readonly EventStreamStatus[] = ['NOT_STARTED', 'INITIALIZING', 'SYNCING', 'CONNECTED', 'LOST', 'RECONNECTING', 'STOPPED'];
+const PROMISED: readonly EventStreamStatus[] = [
+  'NOT_STARTED',
+  'INITIALIZING',
+  'SYNCING',
+  'CONNECTED',
+  'LOST',
+  'RECONNECTING',
+  'STOPPED',
+];
 
 const USER = 'demo';
 const PASSWORD = 'demo';
@@ -78,7 +86,11 @@ async function main(): Promise<number> {
   });
   const stream = createEventStream({
     url: sim.url,
-    auth: new DemoAuth(() => renderer.note('auth: the upgrade got HTTP 401 — the auth strategy refreshes its credentials, one immediate retry')),
+    auth: new DemoAuth(() =>
+      renderer.note(
+        'auth: the upgrade got HTTP 401 — the auth strategy refreshes its credentials, one immediate retry',
+      ),
+    ),
     quietMs: 300,
     syncMaxMs: 5000,
     backoffMs: [400, 800, 1600],
@@ -109,7 +121,9 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   try {
-    renderer.note(`simulator: ${sim.house.nodes.size} nodes on ${sim.url}, ${SPEED}x speed, a heartbeat every ${HEARTBEAT_SEC / SPEED} s promising the next within ${PROMISE_MS / 1000} s`);
+    renderer.note(
+      `simulator: ${sim.house.nodes.size} nodes on ${sim.url}, ${SPEED}x speed, a heartbeat every ${HEARTBEAT_SEC / SPEED} s promising the next within ${PROMISE_MS / 1000} s`,
+    );
     const connected = next(stream, 'CONNECTED');
     stream.start();
     await connected;
@@ -121,7 +135,9 @@ async function main(): Promise<number> {
     await recovered;
     await sleep(2000);
 
-    renderer.note(`fault 2/3 — stall: the socket stays open but nothing arrives (a half-open link); the watchdog allows ${PROMISE_MS} ms promised + ${GRACE_MS} ms grace`);
+    renderer.note(
+      `fault 2/3 — stall: the socket stays open but nothing arrives (a half-open link); the watchdog allows ${PROMISE_MS} ms promised + ${GRACE_MS} ms grace`,
+    );
     const lost = next(stream, 'LOST');
     recovered = next(stream, 'CONNECTED', 12_000);
     sim.faults.stall();

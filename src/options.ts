@@ -58,7 +58,8 @@ export interface Endpoint {
 
 /** Resolve the endpoint; throws a TypeError that never echoes credentials. */
 export function resolveEndpoint(url: unknown, path: unknown): Endpoint {
-  if (typeof url !== 'string' || url.length === 0) throw new TypeError('createEventStream: `url` must be a non-empty string');
+  if (typeof url !== 'string' || url.length === 0)
+    throw new TypeError('createEventStream: `url` must be a non-empty string');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -66,10 +67,13 @@ export function resolveEndpoint(url: unknown, path: unknown): Endpoint {
     throw new TypeError('createEventStream: `url` is not a valid URL (expected e.g. https://eisy.local:8443)');
   }
   if (parsed.username || parsed.password) {
-    throw new TypeError('createEventStream: put credentials in `auth` (e.g. new LocalAuth(user, password)), not in the URL');
+    throw new TypeError(
+      'createEventStream: put credentials in `auth` (e.g. new LocalAuth(user, password)), not in the URL',
+    );
   }
   const scheme = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' }[parsed.protocol];
-  if (!scheme) throw new TypeError(`createEventStream: unsupported URL scheme '${parsed.protocol}' (use http, https, ws or wss)`);
+  if (!scheme)
+    throw new TypeError(`createEventStream: unsupported URL scheme '${parsed.protocol}' (use http, https, ws or wss)`);
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
     throw new TypeError("createEventStream: `path` must start with '/'");
   }
@@ -90,7 +94,13 @@ function checkDuration(name: string, value: unknown): void {
 
 /** Validate the timing options and merge them over the defaults. */
 export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
-  for (const name of ['quietMs', 'syncMaxMs', 'heartbeatGraceMs', 'defaultHeartbeatPromiseMs', 'connectTimeoutMs'] as const) {
+  for (const name of [
+    'quietMs',
+    'syncMaxMs',
+    'heartbeatGraceMs',
+    'defaultHeartbeatPromiseMs',
+    'connectTimeoutMs',
+  ] as const) {
     checkDuration(name, options[name]);
   }
   if (options.backoffMs !== undefined) {
@@ -99,7 +109,10 @@ export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
     }
     options.backoffMs.forEach((delay, i) => checkDuration(`backoffMs[${i}]`, delay));
   }
-  if (options.jitter !== undefined && (typeof options.jitter !== 'number' || !(options.jitter >= 0 && options.jitter <= 1))) {
+  if (
+    options.jitter !== undefined &&
+    (typeof options.jitter !== 'number' || !(options.jitter >= 0 && options.jitter <= 1))
+  ) {
     throw new TypeError('createEventStream: `jitter` must be a number from 0 to 1');
   }
   const max = options.maxAttempts;
@@ -113,7 +126,10 @@ export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
     throw new TypeError('createEventStream: `headers` must be an object of header names to values');
   }
   if (options.tls !== undefined) assertTlsOptions(options.tls);
-  if (options.auth !== undefined && (typeof options.auth?.headers !== 'function' || typeof options.auth?.handleUnauthorized !== 'function')) {
+  if (
+    options.auth !== undefined &&
+    (typeof options.auth?.headers !== 'function' || typeof options.auth?.handleUnauthorized !== 'function')
+  ) {
     throw new TypeError('createEventStream: `auth` must implement headers() and handleUnauthorized()');
   }
   return {

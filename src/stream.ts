@@ -34,7 +34,6 @@ const NO_AUTH: Auth = {
   handleUnauthorized: async () => false,
 };
 
-
 type StreamActor = Actor<typeof streamMachine>;
 
 /**
@@ -57,7 +56,8 @@ export class EventStream {
   readonly #stats: ConnectionStats = { connections: 0, connectedCount: 0, losses: 0 };
 
   constructor(options: EventStreamOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('createEventStream: options object required');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('createEventStream: options object required');
     const endpoint = resolveEndpoint(options.url, options.path);
     const policy = resolvePolicy(options);
     const legacy = options.legacyIsy ? legacyIsyUpgrade() : undefined;
@@ -169,7 +169,8 @@ export class EventStream {
   /** Variable value / init changes (`_1`/`6`, `_1`/`7`). */
   onVariable: EventDispatcher['onVariable'] = (...args) => this.dispatcher.onVariable(...args);
   /** Variable table changes (`_1`/`9`). */
-  onVariableTableChange: EventDispatcher['onVariableTableChange'] = (...args) => this.dispatcher.onVariableTableChange(...args);
+  onVariableTableChange: EventDispatcher['onVariableTableChange'] = (...args) =>
+    this.dispatcher.onVariableTableChange(...args);
   /** Node lifecycle events (`_3`). */
   onLifecycle: EventDispatcher['onLifecycle'] = (...args) => this.dispatcher.onLifecycle(...args);
   /** System status (`_5`). */
@@ -200,8 +201,10 @@ export class EventStream {
     else if (status === EventStreamStatus.CONNECTED) this.#stats.connectedCount++;
     else if (status === EventStreamStatus.LOST) this.#stats.losses++;
 
-    if (status === EventStreamStatus.LOST) this.#logger.warn(`connection lost: ${lastError?.message ?? 'unknown reason'}`);
-    else if (status === EventStreamStatus.FAILED) this.#logger.error(`stream failed: ${lastError?.message ?? 'unknown reason'}`);
+    if (status === EventStreamStatus.LOST)
+      this.#logger.warn(`connection lost: ${lastError?.message ?? 'unknown reason'}`);
+    else if (status === EventStreamStatus.FAILED)
+      this.#logger.error(`stream failed: ${lastError?.message ?? 'unknown reason'}`);
     else this.#logger.info(`status ${previous} → ${status}`);
 
     const change: StatusChange = { previous, lastError };

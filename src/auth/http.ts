@@ -40,10 +40,16 @@ function isNode(): boolean {
  * The Node client is imported lazily so that a browser bundle of `PortalAuth`/`TokenAuth`
  * never pulls `node:https` in.
  */
-export async function resolveFetch(custom: FetchLike | undefined, tls: TlsOptions | undefined, logger: Logger): Promise<FetchLike> {
+export async function resolveFetch(
+  custom: FetchLike | undefined,
+  tls: TlsOptions | undefined,
+  logger: Logger,
+): Promise<FetchLike> {
   if (custom) {
     if (tls && (tls.ca !== undefined || tls.fingerprint256 !== undefined || tls.rejectUnauthorized !== undefined)) {
-      logger.warn('PortalAuth: a custom `fetch` was given, so the `tls` options are not applied to the portal login requests');
+      logger.warn(
+        'PortalAuth: a custom `fetch` was given, so the `tls` options are not applied to the portal login requests',
+      );
     }
     return custom;
   }
@@ -51,7 +57,8 @@ export async function resolveFetch(custom: FetchLike | undefined, tls: TlsOption
     const { createNodeFetch } = await import('./node-http');
     return createNodeFetch(tls, logger);
   }
-  if (typeof globalThis.fetch !== 'function') throw new TypeError('PortalAuth: no fetch available; pass one in the `fetch` option');
+  if (typeof globalThis.fetch !== 'function')
+    throw new TypeError('PortalAuth: no fetch available; pass one in the `fetch` option');
   if (tls) logger.warn('PortalAuth: in a browser the `tls` options cannot apply; the browser verifies the certificate');
   return (url, init) => globalThis.fetch(url, init);
 }

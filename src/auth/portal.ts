@@ -200,7 +200,12 @@ export class PortalAuth implements Auth {
 
   /** What `JSON.stringify` shows: no secret. */
   toJSON(): { type: 'PortalAuth'; email: string; url?: string; loggedIn: boolean } {
-    return { type: 'PortalAuth', email: this.email, url: this.#baseUrlOrUndefined(), loggedIn: this.#session !== undefined };
+    return {
+      type: 'PortalAuth',
+      email: this.email,
+      url: this.#baseUrlOrUndefined(),
+      loggedIn: this.#session !== undefined,
+    };
   }
 
   /** What `util.inspect` / `console.log` show: no secret. */
@@ -262,7 +267,8 @@ export class PortalAuth implements Auth {
     const record = (body ?? {}) as Record<string, unknown>;
     const data = (record.data && typeof record.data === 'object' ? record.data : record) as Record<string, unknown>;
     const access = data.accessToken;
-    const refresh = typeof data.refreshToken === 'string' && data.refreshToken !== '' ? data.refreshToken : this.#session?.refresh;
+    const refresh =
+      typeof data.refreshToken === 'string' && data.refreshToken !== '' ? data.refreshToken : this.#session?.refresh;
     if (typeof access !== 'string' || access === '') {
       throw new AuthTransientError('PortalAuth: the portal answered without an access token');
     }
@@ -275,7 +281,10 @@ export class PortalAuth implements Auth {
       refreshExpiresAt: refresh !== undefined ? localExpiry(refresh, receivedAt) : undefined,
     };
     this.#session = session;
-    const left = session.accessExpiresAt !== undefined ? `${Math.round((session.accessExpiresAt - receivedAt) / 1000)} s` : 'no expiry';
+    const left =
+      session.accessExpiresAt !== undefined
+        ? `${Math.round((session.accessExpiresAt - receivedAt) / 1000)} s`
+        : 'no expiry';
     this.#logger.debug(`PortalAuth: got an access token (${left})`);
     return session;
   }
@@ -329,9 +338,12 @@ export class PortalAuth implements Auth {
       if (tls) throw new AuthTransientError(`PortalAuth ${operation}: ${tls.message}`, undefined, { cause: tls });
       const code = errorCode(error);
       const name = (error as { name?: unknown } | null)?.name;
-      const what = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error${code ? ` (${code})` : ''}`;
+      const what =
+        name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error${code ? ` (${code})` : ''}`;
       // The original error may quote the request; keep it as `cause` only after scrubbing.
-      throw new AuthTransientError(`PortalAuth ${operation} failed: ${what}`, undefined, { cause: redact(error, [this.#password]) });
+      throw new AuthTransientError(`PortalAuth ${operation} failed: ${what}`, undefined, {
+        cause: redact(error, [this.#password]),
+      });
     }
 
     if (status === 401 || status === 403) {
@@ -342,7 +354,10 @@ export class PortalAuth implements Auth {
     }
     if (status < 200 || status >= 300) {
       // 400/404/405...: no portal login at this URL, or a request it will never accept. Retrying cannot help.
-      throw new AuthRejectedError(`PortalAuth ${operation} failed: HTTP ${status} (is this the portal-style listener?)`, status);
+      throw new AuthRejectedError(
+        `PortalAuth ${operation} failed: HTTP ${status} (is this the portal-style listener?)`,
+        status,
+      );
     }
     if (operation === 'logout') return undefined;
 

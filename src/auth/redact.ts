@@ -46,7 +46,10 @@ type Replacer = string | ((match: string, ...groups: string[]) => string);
 /** Each pass rewrites one family of secret. Order matters: specific shapes before generic ones. */
 const STRING_RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   // PEM private keys (the `ssl` pair of the login response, or anything else).
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, `${REDACTED} private key`],
+  [
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    `${REDACTED} private key`,
+  ],
   // `"ssl": { ... }` inside JSON text: the whole object (one nesting level is what the portal sends).
   [/("ssl"\s*:\s*)\{(?:[^{}]|\{[^{}]*\})*\}/gi, `$1"${REDACTED}"`],
   // `Authorization: <scheme> <credentials>` header lines, with or without quotes (JSON-ish dumps).
@@ -117,7 +120,11 @@ function redactValue(value: unknown, known: readonly string[], seen: WeakMap<obj
   }
   // Headers-like objects (fetch `Headers`) iterate as [key, value] pairs.
   const maybeHeaders = value as { forEach?: unknown; entries?: unknown };
-  if (typeof maybeHeaders.entries === 'function' && typeof maybeHeaders.forEach === 'function' && !(value instanceof Set)) {
+  if (
+    typeof maybeHeaders.entries === 'function' &&
+    typeof maybeHeaders.forEach === 'function' &&
+    !(value instanceof Set)
+  ) {
     const out: Record<string, unknown> = {};
     seen.set(value, out);
     for (const [k, v] of (value as { entries(): Iterable<[string, unknown]> }).entries()) {

@@ -127,7 +127,13 @@ export function createVerifiedConnection(tls: TlsOptions | undefined, logger: Lo
     if (options.socketPath) return netConnect({ path: options.socketPath });
     const port = Number(options.port ?? options.defaultPort);
     if (!isSecureRequest(options)) {
-      return netConnect({ host, port, family: options.family, localAddress: options.localAddress, lookup: options.lookup });
+      return netConnect({
+        host,
+        port,
+        family: options.family,
+        localAddress: options.localAddress,
+        lookup: options.lookup,
+      });
     }
 
     const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -163,9 +169,14 @@ export function createVerifiedConnection(tls: TlsOptions | undefined, logger: Lo
       if (pin !== undefined) {
         if (presented === pin) return settle(null);
         return settle(
-          certificateRejected(where, `its SHA-256 fingerprint does not match the pinned ${formatFingerprint(pin)}`, presented, {
-            pinned: true,
-          }),
+          certificateRejected(
+            where,
+            `its SHA-256 fingerprint does not match the pinned ${formatFingerprint(pin)}`,
+            presented,
+            {
+              pinned: true,
+            },
+          ),
         );
       }
       if (tls?.rejectUnauthorized === false) {

@@ -65,9 +65,11 @@ export class TokenAuth implements Auth {
     const isOptions =
       typeof options === 'object' && options !== null && !isProvider(options) && 'token' in (options as object);
     const source = isOptions ? (options as TokenAuthOptions).token : (options as TokenSource);
-    const frame = isOptions ? (options as TokenAuthOptions).frame ?? 'auth' : 'auth';
+    const frame = isOptions ? ((options as TokenAuthOptions).frame ?? 'auth') : 'auth';
     if (typeof source !== 'string' && typeof source !== 'function' && !isProvider(source)) {
-      throw new TypeError('TokenAuth needs a token: a string, a function returning one, or a provider such as PortalAuth');
+      throw new TypeError(
+        'TokenAuth needs a token: a string, a function returning one, or a provider such as PortalAuth',
+      );
     }
     if (frame !== 'auth' && frame !== 'creds') throw new TypeError("TokenAuth frame must be 'auth' or 'creds'");
     this.#source = source;
@@ -112,7 +114,11 @@ export class TokenAuth implements Auth {
   toJSON(): { type: 'TokenAuth'; frame: TokenFrameShape; source: unknown } {
     const source = this.#source;
     const described =
-      typeof source === 'string' ? 'string' : typeof source === 'function' ? 'function' : (source as { toJSON?: () => unknown }).toJSON?.() ?? 'provider';
+      typeof source === 'string'
+        ? 'string'
+        : typeof source === 'function'
+          ? 'function'
+          : ((source as { toJSON?: () => unknown }).toJSON?.() ?? 'provider');
     return { type: 'TokenAuth', frame: this.frame, source: described };
   }
 
@@ -125,13 +131,19 @@ export class TokenAuth implements Auth {
     const source = this.#source;
     let token: unknown;
     try {
-      token = typeof source === 'string' ? source : typeof source === 'function' ? await source() : await source.accessToken();
+      token =
+        typeof source === 'string'
+          ? source
+          : typeof source === 'function'
+            ? await source()
+            : await source.accessToken();
     } catch (error) {
       if (error instanceof IoxError) throw error;
       // A user function failed in some unknown way: retrying later is the safe default.
       throw new AuthTransientError('TokenAuth: the token source failed', undefined, { cause: error });
     }
-    if (typeof token !== 'string' || token === '') throw new AuthRejectedError('TokenAuth: the token source gave no token');
+    if (typeof token !== 'string' || token === '')
+      throw new AuthRejectedError('TokenAuth: the token source gave no token');
     return token;
   }
 }

@@ -87,7 +87,12 @@ const OPTIONS = {
 function refusePasswordFlag(argv: readonly string[]): void {
   for (const arg of argv) {
     if (arg === '--') return;
-    if (arg === '--password' || arg.startsWith('--password=') || arg === '-p' || (arg.startsWith('-p') && !arg.startsWith('--'))) {
+    if (
+      arg === '--password' ||
+      arg.startsWith('--password=') ||
+      arg === '-p' ||
+      (arg.startsWith('-p') && !arg.startsWith('--'))
+    ) {
       throw new UsageError(
         'passwords are not accepted on the command line (other users can read it); put it in an environment variable and pass --password-env NAME, or omit it to be prompted',
       );
@@ -95,7 +100,12 @@ function refusePasswordFlag(argv: readonly string[]): void {
   }
 }
 
-function number(name: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+function number(
+  name: string,
+  text: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what}`);
@@ -111,7 +121,9 @@ export function parseFilter(text: string | undefined): EventFilter {
     const key = eq < 0 ? '' : part.slice(0, eq).trim();
     const value = eq < 0 ? '' : part.slice(eq + 1).trim();
     if ((key !== 'node' && key !== 'control') || value === '') {
-      throw new UsageError(`--filter expects node=ADDRESS and/or control=ID separated by a comma (e.g. --filter "node=1A 2B 3C 1,control=ST"), got ${JSON.stringify(part)}`);
+      throw new UsageError(
+        `--filter expects node=ADDRESS and/or control=ID separated by a comma (e.g. --filter "node=1A 2B 3C 1,control=ST"), got ${JSON.stringify(part)}`,
+      );
     }
     filter[key] = value;
   }
@@ -120,7 +132,10 @@ export function parseFilter(text: string | undefined): EventFilter {
 
 function passwordSource(variable: string | undefined): PasswordSource {
   if (variable === undefined) return { kind: 'prompt' };
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new UsageError('--password-env takes the NAME of an environment variable (e.g. IOX_PASSWORD), not the password');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
+    throw new UsageError(
+      '--password-env takes the NAME of an environment variable (e.g. IOX_PASSWORD), not the password',
+    );
   return { kind: 'env', variable };
 }
 
@@ -131,7 +146,9 @@ function passwordSource(variable: string | undefined): PasswordSource {
  */
 export function parseCommand(argv: readonly string[]): Command {
   refusePasswordFlag(argv);
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>
+  >;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
@@ -144,8 +161,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (positionals.length > 1) throw new UsageError(`expected one controller URL, got ${positionals.length} arguments`);
   const url = positionals[0];
   const simulate = values.simulate ?? false;
-  if (simulate && url !== undefined) throw new UsageError('--simulate runs against the built-in simulator: give no URL');
-  if (!simulate && url === undefined) throw new UsageError('missing the controller URL (e.g. https://eisy.local:8443), or use --simulate');
+  if (simulate && url !== undefined)
+    throw new UsageError('--simulate runs against the built-in simulator: give no URL');
+  if (!simulate && url === undefined)
+    throw new UsageError('missing the controller URL (e.g. https://eisy.local:8443), or use --simulate');
   if (url !== undefined) {
     let parsedUrl: URL;
     try {
@@ -153,16 +172,21 @@ export function parseCommand(argv: readonly string[]): Command {
     } catch {
       throw new UsageError('the controller URL is not a valid URL (expected e.g. https://eisy.local:8443)');
     }
-    if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsedUrl.protocol)) throw new UsageError('the controller URL must start with https://, http://, wss:// or ws://');
-    if (parsedUrl.username || parsedUrl.password) throw new UsageError('do not put credentials in the URL: use --user and --password-env');
+    if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsedUrl.protocol))
+      throw new UsageError('the controller URL must start with https://, http://, wss:// or ws://');
+    if (parsedUrl.username || parsedUrl.password)
+      throw new UsageError('do not put credentials in the URL: use --user and --password-env');
   }
 
-  if (values.user !== undefined && values.portal !== undefined) throw new UsageError('--user (local Basic auth) and --portal (portal account) are alternatives: give one');
-  if (simulate && (values.user !== undefined || values.portal !== undefined)) throw new UsageError('--simulate brings its own credentials: drop --user / --portal');
+  if (values.user !== undefined && values.portal !== undefined)
+    throw new UsageError('--user (local Basic auth) and --portal (portal account) are alternatives: give one');
+  if (simulate && (values.user !== undefined || values.portal !== undefined))
+    throw new UsageError('--simulate brings its own credentials: drop --user / --portal');
   if (values['password-env'] !== undefined && values.user === undefined && values.portal === undefined) {
     throw new UsageError('--password-env needs --user or --portal');
   }
-  if (values.insecure && values.fingerprint !== undefined) throw new UsageError('--insecure turns verification off; --fingerprint pins a certificate: give one');
+  if (values.insecure && values.fingerprint !== undefined)
+    throw new UsageError('--insecure turns verification off; --fingerprint pins a certificate: give one');
   if (values.speed !== undefined && !simulate) throw new UsageError('--speed only applies to --simulate');
 
   let auth: CliAuth = { kind: 'none' };
@@ -173,7 +197,8 @@ export function parseCommand(argv: readonly string[]): Command {
     if (!values.portal.includes('@')) throw new UsageError('--portal takes the portal account e-mail');
     auth = { kind: 'portal', email: values.portal, password: passwordSource(values['password-env']) };
   }
-  if (values.path !== undefined && !values.path.startsWith('/')) throw new UsageError("--path must start with '/' (e.g. /rest/subscribe)");
+  if (values.path !== undefined && !values.path.startsWith('/'))
+    throw new UsageError("--path must start with '/' (e.g. /rest/subscribe)");
   if (values.fingerprint !== undefined && !/^[0-9a-fA-F]{64}$/.test(values.fingerprint.replace(/[\s:]/g, ''))) {
     throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, plain or AA:BB:...');
   }
@@ -193,9 +218,21 @@ export function parseCommand(argv: readonly string[]): Command {
       showReplay: values['show-replay'] ?? false,
       durationSec: number('duration', values.duration, (n) => n > 0, 'a number of seconds > 0'),
       quietMs: number('quiet-ms', values['quiet-ms'], (n) => n >= 0, 'a number of milliseconds >= 0'),
-      heartbeatGraceMs: number('heartbeat-grace-ms', values['heartbeat-grace-ms'], (n) => n >= 0, 'a number of milliseconds >= 0'),
-      maxAttempts: number('max-attempts', values['max-attempts'], (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1'),
-      speed: number('speed', values.speed, (n) => n > 0 && n <= 1000, 'a number from 0 (exclusive) to 1000') ?? DEFAULT_SIMULATE_SPEED,
+      heartbeatGraceMs: number(
+        'heartbeat-grace-ms',
+        values['heartbeat-grace-ms'],
+        (n) => n >= 0,
+        'a number of milliseconds >= 0',
+      ),
+      maxAttempts: number(
+        'max-attempts',
+        values['max-attempts'],
+        (n) => Number.isInteger(n) && n >= 1,
+        'a whole number >= 1',
+      ),
+      speed:
+        number('speed', values.speed, (n) => n > 0 && n <= 1000, 'a number from 0 (exclusive) to 1000') ??
+        DEFAULT_SIMULATE_SPEED,
       verbose: values.verbose ?? false,
     },
   };

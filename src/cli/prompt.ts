@@ -27,7 +27,11 @@ export class PromptCancelled extends Error {
  *
  * @throws PromptCancelled on Ctrl-C, or Ctrl-D on an empty line.
  */
-export function promptPassword(question: string, input: PromptInput, output: { write(s: string): unknown }): Promise<string> {
+export function promptPassword(
+  question: string,
+  input: PromptInput,
+  output: { write(s: string): unknown },
+): Promise<string> {
   if (!input.isTTY || typeof input.setRawMode !== 'function') {
     return Promise.reject(new Error('cannot prompt: stdin is not a terminal'));
   }

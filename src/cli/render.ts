@@ -3,7 +3,14 @@
  * one line per event for people, or NDJSON for programs. It only formats and writes; counting
  * lives in `watch.ts`, so the same summary can be rendered either way.
  */
-import { decodeProgramStatus, decodeVariable, describe, NODE_COMMANDS, type DeliveryInfo, type IoxEvent } from '../dispatcher';
+import {
+  decodeProgramStatus,
+  decodeVariable,
+  describe,
+  NODE_COMMANDS,
+  type DeliveryInfo,
+  type IoxEvent,
+} from '../dispatcher';
 import type { ErrorSummary } from '../errors';
 import type { EventStreamStatus } from '../machine/status';
 
@@ -143,7 +150,15 @@ export class Renderer {
     const leavingSync = this.#status === 'SYNCING' && status !== 'SYNCING';
     this.#status = status;
     if (this.#json) {
-      this.#emit({ type: 'status', time: this.#iso(), status, previous, ...(error && (status === 'LOST' || status === 'FAILED') ? { error: { code: error.code, message: error.message } } : {}) });
+      this.#emit({
+        type: 'status',
+        time: this.#iso(),
+        status,
+        previous,
+        ...(error && (status === 'LOST' || status === 'FAILED')
+          ? { error: { code: error.code, message: error.message } }
+          : {}),
+      });
       return;
     }
     if (leavingSync) this.#endReplayCount();
@@ -185,7 +200,9 @@ export class Renderer {
       if (event.node !== '') this.#replayNodes.add(event.node);
       if (!this.#showReplay) return;
     }
-    const node = event.isSystem ? this.#paint('(controller)'.padEnd(14), 'gray') : this.#paint(event.node.padEnd(14), 'cyan');
+    const node = event.isSystem
+      ? this.#paint('(controller)'.padEnd(14), 'gray')
+      : this.#paint(event.node.padEnd(14), 'cyan');
     const control = this.#paint(event.control.padEnd(5), 'bold');
     const name = event.formattedName && !event.isSystem ? this.#paint(`${event.formattedName} `, 'gray') : '';
     const marker = info.replay ? `  ${this.#paint('replay', 'dim')}` : '';
@@ -209,9 +226,14 @@ export class Renderer {
       this.#emit({ type: 'summary', ...summary });
       return;
     }
-    const walk = summary.statuses.length <= WALK_LIMIT
-      ? summary.statuses
-      : [...summary.statuses.slice(0, WALK_LIMIT / 2), `… ${summary.statuses.length - WALK_LIMIT} more …`, ...summary.statuses.slice(-WALK_LIMIT / 2)];
+    const walk =
+      summary.statuses.length <= WALK_LIMIT
+        ? summary.statuses
+        : [
+            ...summary.statuses.slice(0, WALK_LIMIT / 2),
+            `… ${summary.statuses.length - WALK_LIMIT} more …`,
+            ...summary.statuses.slice(-WALK_LIMIT / 2),
+          ];
     const seen = [...new Set(summary.statuses)];
     const m = summary.mirror;
     const rows: Array<[string, string]> = [
@@ -223,9 +245,15 @@ export class Renderer {
       ['dropped', `${summary.droppedFrames} unparseable frames`],
       ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
     ];
-    if (summary.lastError && (summary.finalStatus === 'FAILED' || summary.finalStatus === 'LOST')) rows.push(['last error', summary.lastError.message]);
+    if (summary.lastError && (summary.finalStatus === 'FAILED' || summary.finalStatus === 'LOST'))
+      rows.push(['last error', summary.lastError.message]);
     if (summary.mirrorMatchesTruth !== undefined) {
-      rows.push(['truth', summary.mirrorMatchesTruth ? this.#paint('mirror == simulator truth ✔', 'green') : this.#paint('mirror differs from simulator truth ✘', 'red', 'bold')]);
+      rows.push([
+        'truth',
+        summary.mirrorMatchesTruth
+          ? this.#paint('mirror == simulator truth ✔', 'green')
+          : this.#paint('mirror differs from simulator truth ✘', 'red', 'bold'),
+      ]);
     }
     this.#line(this.#paint('── summary ' + '─'.repeat(50), 'gray'));
     for (const [label, value] of rows) this.#line(`  ${this.#paint(label.padEnd(11), 'bold')} ${value}`);
@@ -240,7 +268,9 @@ export class Renderer {
     this.#stopSpinner();
     if (this.#showReplay && this.#replayCount === 0) return;
     const nodes = this.#replayNodes.size;
-    this.#line(`${this.#time()}    ${this.#paint(`replay: ${this.#replayCount} status events for ${nodes} nodes (counted, not shown as live)`, 'blue')}`);
+    this.#line(
+      `${this.#time()}    ${this.#paint(`replay: ${this.#replayCount} status events for ${nodes} nodes (counted, not shown as live)`, 'blue')}`,
+    );
   }
 
   #startSpinner(): void {
@@ -254,7 +284,9 @@ export class Renderer {
 
   #drawSpinner(): void {
     const frame = SPINNER[this.#spinnerFrame++ % SPINNER.length]!;
-    this.#out.write(`\r\x1b[2K${this.#time()}    ${this.#paint(frame, 'blue')} syncing: ${this.#replayCount} status events replayed`);
+    this.#out.write(
+      `\r\x1b[2K${this.#time()}    ${this.#paint(frame, 'blue')} syncing: ${this.#replayCount} status events replayed`,
+    );
     this.#spinnerShown = true;
   }
 
@@ -286,10 +318,14 @@ export class Renderer {
 
   #time(): string {
     const now = this.#now();
-    if (this.#relativeTo !== undefined) return this.#paint(`+${((now - this.#relativeTo) / 1000).toFixed(3).padStart(7)}s`, 'gray');
+    if (this.#relativeTo !== undefined)
+      return this.#paint(`+${((now - this.#relativeTo) / 1000).toFixed(3).padStart(7)}s`, 'gray');
     const d = new Date(now);
     const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-    return this.#paint(`${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`, 'gray');
+    return this.#paint(
+      `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`,
+      'gray',
+    );
   }
 
   #paint(text: string, ...styles: Style[]): string {

@@ -55,10 +55,12 @@ class RuntimeFailure extends Error {}
 async function readPassword(source: PasswordSource, who: string, io: CliIo): Promise<string> {
   if (source.kind === 'env') {
     const value = io.env[source.variable];
-    if (value === undefined || value === '') throw new UsageError(`environment variable ${source.variable} (from --password-env) is not set or empty`);
+    if (value === undefined || value === '')
+      throw new UsageError(`environment variable ${source.variable} (from --password-env) is not set or empty`);
     return value;
   }
-  if (!io.stdin.isTTY) throw new UsageError('no password: stdin is not a terminal to prompt on; pass --password-env VAR');
+  if (!io.stdin.isTTY)
+    throw new UsageError('no password: stdin is not a terminal to prompt on; pass --password-env VAR');
   try {
     return await promptPassword(`Password for ${who}: `, io.stdin, io.stderr);
   } catch (error) {
@@ -75,7 +77,9 @@ function tlsOptions(plan: RunPlan): TlsOptions | undefined {
     try {
       tls.ca = readFileSync(plan.caFile);
     } catch (error) {
-      throw new RuntimeFailure(`cannot read --ca file ${plan.caFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new RuntimeFailure(
+        `cannot read --ca file ${plan.caFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
   }
   return Object.keys(tls).length > 0 ? tls : undefined;
@@ -84,9 +88,16 @@ function tlsOptions(plan: RunPlan): TlsOptions | undefined {
 /** Library log lines on stderr, secrets redacted, only with `--verbose`. */
 function cliLogger(plan: RunPlan, io: CliIo, secrets: readonly string[]): Logger {
   if (!plan.verbose) return silentLogger;
-  const line = (level: string) => (message: string, ...details: unknown[]) =>
-    io.stderr.write(`[${level}] ${message}${details.length ? ` ${details.map((d) => (d instanceof Error ? d.message : JSON.stringify(d))).join(' ')}` : ''}\n`);
-  return redactingLogger({ debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') }, () => secrets);
+  const line =
+    (level: string) =>
+    (message: string, ...details: unknown[]) =>
+      io.stderr.write(
+        `[${level}] ${message}${details.length ? ` ${details.map((d) => (d instanceof Error ? d.message : JSON.stringify(d))).join(' ')}` : ''}\n`,
+      );
+  return redactingLogger(
+    { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+    () => secrets,
+  );
 }
 
 /** What to connect to: options for `createEventStream`, plus the simulator when simulating. */
@@ -180,7 +191,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   }
 
   const tty = io.stdout.isTTY === true;
-  const renderer = new Renderer({ out: io.stdout, json: plan.json, tty, color: shouldColor(tty, io.env), showReplay: plan.showReplay });
+  const renderer = new Renderer({
+    out: io.stdout,
+    json: plan.json,
+    tty,
+    color: shouldColor(tty, io.env),
+    showReplay: plan.showReplay,
+  });
   const watch = watchStream(stream, renderer, { filter: plan.filter });
 
   // The run ends on the first of: a signal, --duration, or FAILED (retrying cannot help).

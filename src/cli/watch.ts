@@ -9,7 +9,10 @@ import type { EventFilter } from './args';
 import type { Renderer, RunSummary } from './render';
 
 /** Node status as the simulator's `truth()` returns it. */
-export type TruthMap = ReadonlyMap<string, ReadonlyMap<string, { value: string; uom?: string; prec?: string; formatted?: string }>>;
+export type TruthMap = ReadonlyMap<
+  string,
+  ReadonlyMap<string, { value: string; uom?: string; prec?: string; formatted?: string }>
+>;
 
 /** A stream being watched. */
 export interface Watch {
@@ -32,7 +35,9 @@ export interface WatchOptions {
 
 /** Whether an event passes `--filter`. */
 export function matchesFilter(filter: EventFilter, node: string, control: string): boolean {
-  return (filter.node === undefined || filter.node === node) && (filter.control === undefined || filter.control === control);
+  return (
+    (filter.node === undefined || filter.node === node) && (filter.control === undefined || filter.control === control)
+  );
 }
 
 /**
@@ -83,7 +88,12 @@ export function watchStream(stream: EventStream, renderer: Renderer, options: Wa
         connections: stream.stats.connections,
         reconnects: statuses.filter((s) => s === 'RECONNECTING').length,
         losses: stream.stats.losses,
-        mirror: { nodes: mirror.nodes.size, properties, programs: mirror.programs.size, variables: mirror.variables.size },
+        mirror: {
+          nodes: mirror.nodes.size,
+          properties,
+          programs: mirror.programs.size,
+          variables: mirror.variables.size,
+        },
         droppedFrames: dropped,
         durationMs: now() - startedAt,
         lastError: stream.lastError,

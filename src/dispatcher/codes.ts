@@ -98,8 +98,27 @@ export type LifecycleVerb = keyof typeof LIFECYCLE_VERBS;
  * `WD`, `NE`, `CE`, `SN`, `PI`, `LU`) are not in the list.
  */
 export const REGISTRY_INVALIDATING_VERBS: ReadonlySet<string> = new Set<LifecycleVerb>([
-  'ND', 'NR', 'NN', 'MV', 'CL', 'RG', 'PC', 'EN', 'DI', 'DP', 'RV', 'NI', 'AA', 'SC',
-  'FD', 'FR', 'FN', 'GD', 'GR', 'GN', 'WR',
+  'ND',
+  'NR',
+  'NN',
+  'MV',
+  'CL',
+  'RG',
+  'PC',
+  'EN',
+  'DI',
+  'DP',
+  'RV',
+  'NI',
+  'AA',
+  'SC',
+  'FD',
+  'FR',
+  'FN',
+  'GD',
+  'GR',
+  'GN',
+  'WR',
 ]);
 
 /** `_5` (system status) actions. */

@@ -69,7 +69,16 @@ export function decodeProgramStatus(e: IoxEvent): ProgramStatus | null {
   // The flat payload the controller sends is read by hand; anything else goes to fast-xml-parser.
   const f = programFields;
   if (readProgram(e.eventInfo, f)) {
-    return programStatus(f[0], f[1], f[2], f[3], f[4] !== undefined, f[5] !== undefined, f[6] !== undefined, f[7] !== undefined);
+    return programStatus(
+      f[0],
+      f[1],
+      f[2],
+      f[3],
+      f[4] !== undefined,
+      f[5] !== undefined,
+      f[6] !== undefined,
+      f[7] !== undefined,
+    );
   }
   return programStatusViaParser(e);
 }
@@ -79,7 +88,16 @@ export function programStatusViaParser(e: IoxEvent): ProgramStatus | null {
   if (!isTrigger(e, '0')) return null;
   const p = parsePayload(e.eventInfo);
   if (!p) return null;
-  return programStatus(text(p, 'id'), text(p, 's'), text(p, 'r'), text(p, 'f'), has(p, 'on'), has(p, 'off'), has(p, 'rr'), has(p, 'nr'));
+  return programStatus(
+    text(p, 'id'),
+    text(p, 's'),
+    text(p, 'r'),
+    text(p, 'f'),
+    has(p, 'on'),
+    has(p, 'off'),
+    has(p, 'rr'),
+    has(p, 'nr'),
+  );
 }
 
 /** Builds the program status from the payload's texts (entity-decoded, untrimmed) and flags. */
@@ -134,7 +152,15 @@ export function variableViaParser(e: IoxEvent): VariableChange | null {
   const v = p?.var;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
   const body = v as Obj;
-  return variableChange(kind, attribute(v, 'type'), attribute(v, 'id'), text(body, 'val'), text(body, 'init'), text(body, 'prec'), text(body, 'ts'));
+  return variableChange(
+    kind,
+    attribute(v, 'type'),
+    attribute(v, 'id'),
+    text(body, 'val'),
+    text(body, 'init'),
+    text(body, 'prec'),
+    text(body, 'ts'),
+  );
 }
 
 /** Builds the variable change from the payload's texts (entity-decoded, untrimmed). */

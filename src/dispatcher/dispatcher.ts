@@ -73,7 +73,15 @@ export interface DispatcherStats {
   swept: number;
 }
 
-const DROP_REASONS: readonly DropReason[] = ['not-string', 'empty', 'bad-envelope', 'not-event', 'not-event-root', 'no-control', 'malformed'];
+const DROP_REASONS: readonly DropReason[] = [
+  'not-string',
+  'empty',
+  'bad-envelope',
+  'not-event',
+  'not-event-root',
+  'no-control',
+  'malformed',
+];
 
 /** Listener arrays of the typed channels, replaced (never mutated) on (un)subscribe. */
 interface Channels {
@@ -121,7 +129,17 @@ export class EventDispatcher {
     this.mirror = this.store;
     const dropped: Record<string, number> = {};
     for (const reason of DROP_REASONS) dropped[reason] = 0;
-    this.stats = { framesFed: 0, eventsParsed: 0, dropped, repaired: 0, fallbacks: 0, listenerErrors: 0, gaps: 0, undecodable: 0, swept: 0 };
+    this.stats = {
+      framesFed: 0,
+      eventsParsed: 0,
+      dropped,
+      repaired: 0,
+      fallbacks: 0,
+      listenerErrors: 0,
+      gaps: 0,
+      undecodable: 0,
+      swept: 0,
+    };
   }
 
   /**
@@ -221,14 +239,26 @@ export class EventDispatcher {
             return () => this.emit(this.channels.variableListeners, change, info, 'variable');
           }
           case '9':
-            return this.lazy(this.channels.tableListeners, decodeVariableTableChange, event, info, 'variableTableChange');
+            return this.lazy(
+              this.channels.tableListeners,
+              decodeVariableTableChange,
+              event,
+              info,
+              'variableTableChange',
+            );
         }
     }
     return undefined;
   }
 
   /** Decodes only when someone listens: the payload parse is the expensive part. */
-  private lazy<T>(listeners: Listener<T>[], decode: (e: IoxEvent) => T | null, event: IoxEvent, info: DeliveryInfo, channel: string): (() => void) | undefined {
+  private lazy<T>(
+    listeners: Listener<T>[],
+    decode: (e: IoxEvent) => T | null,
+    event: IoxEvent,
+    info: DeliveryInfo,
+    channel: string,
+  ): (() => void) | undefined {
     if (listeners.length === 0) return undefined;
     const decoded = this.decodeCounted(decode, event);
     return decoded === null ? undefined : () => this.emit(listeners, decoded, info, channel);
@@ -255,7 +285,8 @@ export class EventDispatcher {
     const subscriptions = this.propertyListeners;
     for (let i = 0; i < subscriptions.length; i++) {
       const s = subscriptions[i];
-      if ((s.node !== undefined && s.node !== change.node) || (s.control !== undefined && s.control !== change.control)) continue;
+      if ((s.node !== undefined && s.node !== change.node) || (s.control !== undefined && s.control !== change.control))
+        continue;
       this.call(s.cb, change, info, 'property');
     }
   }
@@ -339,5 +370,4 @@ export class EventDispatcher {
       channels[key] = channels[key].filter((l) => l !== cb);
     };
   }
-
 }

@@ -5,13 +5,7 @@
 
 /** Why a frame did not yield an event. Used as the key of `stats.dropped`. */
 export type DropReason =
-  | 'not-string'
-  | 'empty'
-  | 'bad-envelope'
-  | 'not-event'
-  | 'not-event-root'
-  | 'no-control'
-  | 'malformed';
+  'not-string' | 'empty' | 'bad-envelope' | 'not-event' | 'not-event-root' | 'no-control' | 'malformed';
 
 /** The XML text inside a frame, or why there is none. */
 export type Unwrapped = { xml: string } | { drop: DropReason };

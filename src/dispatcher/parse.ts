@@ -50,9 +50,18 @@ export function parseFrame(raw: unknown): FrameParse {
  * How the last `parseFrameQuick` went. The parse is synchronous and not re-entrant, so a module
  * object read right after the call spares the hot path a result object per frame.
  */
-export const lastParse: { drop: DropReason | undefined; repaired: boolean; usedFallback: boolean } = { drop: undefined, repaired: false, usedFallback: false };
+export const lastParse: { drop: DropReason | undefined; repaired: boolean; usedFallback: boolean } = {
+  drop: undefined,
+  repaired: false,
+  usedFallback: false,
+};
 
-function done(event: IoxEvent | null, drop: DropReason | undefined, repaired: boolean, usedFallback: boolean): IoxEvent | null {
+function done(
+  event: IoxEvent | null,
+  drop: DropReason | undefined,
+  repaired: boolean,
+  usedFallback: boolean,
+): IoxEvent | null {
   lastParse.drop = drop;
   lastParse.repaired = repaired;
   lastParse.usedFallback = usedFallback;

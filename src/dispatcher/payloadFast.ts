@@ -115,7 +115,12 @@ export function readVar(xml: string, out: (string | undefined)[]): boolean {
     if (c !== SPACE) return false;
     const eq = xml.indexOf('=', i + 1);
     if (eq < 0) return false;
-    const slot = eq - i - 1 === 4 && xml.startsWith('type', i + 1) ? VAR_TYPE_ATTR : eq - i - 1 === 2 && xml.startsWith('id', i + 1) ? VAR_ID_ATTR : -1;
+    const slot =
+      eq - i - 1 === 4 && xml.startsWith('type', i + 1)
+        ? VAR_TYPE_ATTR
+        : eq - i - 1 === 2 && xml.startsWith('id', i + 1)
+          ? VAR_ID_ATTR
+          : -1;
     if (slot < 0 || out[slot] !== undefined || xml.charCodeAt(eq + 1) !== QUOTE) return false;
     const close = xml.indexOf('"', eq + 2);
     if (close < 0) return false;

@@ -97,7 +97,14 @@ export function parseWithFastXmlParser(xml: string): ParseOutcome {
   const fmtAct = field(node, 'fmtAct', true);
   const fmtName = field(node, 'fmtName', true);
   const eventInfo = field(node, 'eventInfo', false);
-  if (control === null || action === null || nodeAddress === null || fmtAct === null || fmtName === null || eventInfo === null) {
+  if (
+    control === null ||
+    action === null ||
+    nodeAddress === null ||
+    fmtAct === null ||
+    fmtName === null ||
+    eventInfo === null
+  ) {
     return { drop: 'malformed' };
   }
   if (control === undefined || control === '') return { drop: 'no-control' };

@@ -52,14 +52,7 @@ const streamSetup = setup({
     events: {} as StreamEvent,
     input: {} as StreamMachineInput,
     tags: {} as
-      | 'NOT_STARTED'
-      | 'INITIALIZING'
-      | 'SYNCING'
-      | 'CONNECTED'
-      | 'LOST'
-      | 'RECONNECTING'
-      | 'FAILED'
-      | 'STOPPED',
+      'NOT_STARTED' | 'INITIALIZING' | 'SYNCING' | 'CONNECTED' | 'LOST' | 'RECONNECTING' | 'FAILED' | 'STOPPED',
   },
   actors: {
     /** Opens the WebSocket (auth headers, TLS, opening frame). Resolves with the open link. */
@@ -103,14 +96,25 @@ const streamSetup = setup({
     clearAuthRecovered: assign({ authRecovered: false }),
     rememberHeartbeatPromise: assign({
       heartbeatPromiseMs: ({ context, event }) =>
-        event.type === 'FRAME' && event.heartbeatSec !== undefined ? event.heartbeatSec * 1000 : context.heartbeatPromiseMs,
+        event.type === 'FRAME' && event.heartbeatSec !== undefined
+          ? event.heartbeatSec * 1000
+          : context.heartbeatPromiseMs,
     }),
     recordError: assign({ lastError: ({ event }) => summarizeError(errorOf(event)) }),
     recordAuthUnrecoverable: assign({
-      lastError: { name: 'AuthRejectedError', code: 'AUTH_REJECTED', status: 401, message: 'credentials rejected (HTTP 401) and the auth strategy cannot repair them' },
+      lastError: {
+        name: 'AuthRejectedError',
+        code: 'AUTH_REJECTED',
+        status: 401,
+        message: 'credentials rejected (HTTP 401) and the auth strategy cannot repair them',
+      },
     }),
     recordConnectTimeout: assign({
-      lastError: ({ context }) => ({ name: 'ConnectTimeoutError', code: 'CONNECT_TIMEOUT', message: `connect attempt took longer than ${context.policy.connectTimeoutMs} ms` }),
+      lastError: ({ context }) => ({
+        name: 'ConnectTimeoutError',
+        code: 'CONNECT_TIMEOUT',
+        message: `connect attempt took longer than ${context.policy.connectTimeoutMs} ms`,
+      }),
     }),
     recordSocketClosed: assign({
       lastError: ({ event }) =>

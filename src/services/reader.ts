@@ -34,7 +34,10 @@ export function createReaderActor(deliver: FrameSink) {
 
     const flush = () => {
       if (!active || pending === 0) return;
-      const event = heartbeatSec === undefined ? { type: 'FRAME' as const, count: pending } : { type: 'FRAME' as const, count: pending, heartbeatSec };
+      const event =
+        heartbeatSec === undefined
+          ? { type: 'FRAME' as const, count: pending }
+          : { type: 'FRAME' as const, count: pending, heartbeatSec };
       pending = 0;
       heartbeatSec = undefined;
       sendBack(event);

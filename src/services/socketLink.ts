@@ -32,7 +32,9 @@ export class SocketLink implements OpenLink {
   constructor(socket: WebSocket) {
     this.socket = socket;
     socket.on('message', (data: WebSocket.RawData) => this.#onMessage(data));
-    socket.on('close', (code: number, reason: Buffer) => this.#end({ kind: 'closed', code, reason: reason.toString() }));
+    socket.on('close', (code: number, reason: Buffer) =>
+      this.#end({ kind: 'closed', code, reason: reason.toString() }),
+    );
     socket.on('error', (error: Error) => this.#end({ kind: 'failed', error: summarizeError(error) }));
   }
 

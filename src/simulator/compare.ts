@@ -24,7 +24,11 @@ export interface MirrorComparison {
  * value, unit, precision and display text. Commands (DON, DOF, ...) are events, not status, so a
  * mirror may hold them without a mismatch.
  */
-export function compareWithTruth(mirror: NodeMirrorLike, truth: ReadonlyMap<string, ReadonlyMap<string, PropertyValue>>, sampleLimit = 5): MirrorComparison {
+export function compareWithTruth(
+  mirror: NodeMirrorLike,
+  truth: ReadonlyMap<string, ReadonlyMap<string, PropertyValue>>,
+  sampleLimit = 5,
+): MirrorComparison {
   const result: MirrorComparison = { mismatches: 0, samples: [] };
   const note = (text: string) => {
     result.mismatches++;
@@ -39,12 +43,16 @@ export function compareWithTruth(mirror: NodeMirrorLike, truth: ReadonlyMap<stri
         got.uom === want.uom &&
         (got.prec === undefined ? undefined : String(got.prec)) === want.prec &&
         got.formatted === want.formatted;
-      if (!same) note(`${address} ${control}: mirror ${JSON.stringify(got?.value ?? null)}, truth ${JSON.stringify(want.value)}`);
+      if (!same)
+        note(
+          `${address} ${control}: mirror ${JSON.stringify(got?.value ?? null)}, truth ${JSON.stringify(want.value)}`,
+        );
     }
   }
   for (const [address, props] of mirror) {
     for (const control of props.keys()) {
-      if (isPropertyControl(control, address) && !truth.get(address)?.has(control)) note(`${address} ${control}: in the mirror, not in the truth`);
+      if (isPropertyControl(control, address) && !truth.get(address)?.has(control))
+        note(`${address} ${control}: in the mirror, not in the truth`);
     }
   }
   return result;

@@ -99,7 +99,8 @@ export class FaultState implements SimulatorFaults {
   }
 
   reject(status: number, times = 1): void {
-    if (!Number.isInteger(status) || status < 300 || status > 599) throw new RangeError('reject: status must be an HTTP error status');
+    if (!Number.isInteger(status) || status < 300 || status > 599)
+      throw new RangeError('reject: status must be an HTTP error status');
     this.rejects.push({ value: status, remaining: positive(times, 'reject') });
   }
 
@@ -116,7 +117,8 @@ export class FaultState implements SimulatorFaults {
   }
 
   rejectLogin(status: number, times = 1): void {
-    if (!Number.isInteger(status) || status < 300 || status > 599) throw new RangeError('rejectLogin: status must be an HTTP error status');
+    if (!Number.isInteger(status) || status < 300 || status > 599)
+      throw new RangeError('rejectLogin: status must be an HTTP error status');
     this.loginRejects.push({ value: status, remaining: positive(times, 'rejectLogin') });
   }
 

@@ -60,7 +60,11 @@ export function nextValue(model: ValueModel, prng: Prng, current: number): numbe
   switch (model.kind) {
     case 'level':
       // Real dimmers mostly sit at off, full or a handful of favourite levels.
-      return current === 0 ? prng.pick([255, 255, 204, 153, 102, 64]) : prng.chance(0.6) ? 0 : prng.pick([255, 179, 128, 77]);
+      return current === 0
+        ? prng.pick([255, 255, 204, 153, 102, 64])
+        : prng.chance(0.6)
+          ? 0
+          : prng.pick([255, 179, 128, 77]);
     case 'onoff':
     case 'error':
       return current === 0 ? (model.kind === 'onoff' ? 255 : 1) : 0;
@@ -100,7 +104,11 @@ export function initialValue(model: ValueModel, prng: Prng): number {
  * Guess a model for a property seen in a capture (replay mode), so live events can also be generated
  * for a replayed house. Only the shapes the eisy sends for Insteon loads are recognised.
  */
-export function inferModel(control: string, uom: string | undefined, formatted: string | undefined): ValueModel | undefined {
+export function inferModel(
+  control: string,
+  uom: string | undefined,
+  formatted: string | undefined,
+): ValueModel | undefined {
   if (control === 'ERR' && uom === undefined) return { kind: 'error' };
   if (uom === '25' && control === 'RR') return { kind: 'rampRate' };
   if (uom === '100' && (control === 'ST' || control === 'OL')) {

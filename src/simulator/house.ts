@@ -23,7 +23,8 @@ export interface SimProperty extends PropertyValue {
   model?: ValueModel;
 }
 
-export type NodeKind = 'dimmer' | 'relay' | 'keypad' | 'fanlinc' | 'thermostat' | 'door' | 'motion' | 'leak' | 'lock' | 'captured';
+export type NodeKind =
+  'dimmer' | 'relay' | 'keypad' | 'fanlinc' | 'thermostat' | 'door' | 'motion' | 'leak' | 'lock' | 'captured';
 
 export interface SimNode {
   address: string;
@@ -67,7 +68,18 @@ export interface House {
 
 /** Controls that are commands, not properties: they are sent but never stored in the truth. */
 export const COMMAND_CONTROLS: ReadonlySet<string> = new Set([
-  'DON', 'DOF', 'DFON', 'DFOF', 'FDUP', 'FDDOWN', 'FDSTOP', 'BRT', 'DIM', 'BEEP', 'QUERY', 'X10',
+  'DON',
+  'DOF',
+  'DFON',
+  'DFOF',
+  'FDUP',
+  'FDDOWN',
+  'FDSTOP',
+  'BRT',
+  'DIM',
+  'BEEP',
+  'QUERY',
+  'X10',
 ]);
 
 /** Is a frame with this control and node a property update (and so part of the truth)? */
@@ -79,15 +91,50 @@ const LEVEL: ValueModel = { kind: 'level' };
 const ONOFF: ValueModel = { kind: 'onoff' };
 const RAMP: ValueModel = { kind: 'rampRate' };
 const ERROR: ValueModel = { kind: 'error' };
-const FAN: ValueModel = { kind: 'enum', values: [[0, 'Off'], [63, 'Low'], [191, 'Medium'], [255, 'High']] };
+const FAN: ValueModel = {
+  kind: 'enum',
+  values: [
+    [0, 'Off'],
+    [63, 'Low'],
+    [191, 'Medium'],
+    [255, 'High'],
+  ],
+};
 const TEMP: ValueModel = { kind: 'number', min: 650, max: 760, prec: 1, unit: '°F', step: 5 };
 const HEAT_SP: ValueModel = { kind: 'number', min: 62, max: 70, prec: 0, unit: '°F' };
 const COOL_SP: ValueModel = { kind: 'number', min: 72, max: 80, prec: 0, unit: '°F' };
-const MODE: ValueModel = { kind: 'enum', values: [[0, 'Off'], [1, 'Heat'], [2, 'Cool'], [3, 'Auto']] };
-const FAN_MODE: ValueModel = { kind: 'enum', values: [[7, 'On'], [8, 'Auto']] };
-const HC_STATE: ValueModel = { kind: 'enum', values: [[0, 'Idle'], [1, 'Heating'], [2, 'Cooling']] };
+const MODE: ValueModel = {
+  kind: 'enum',
+  values: [
+    [0, 'Off'],
+    [1, 'Heat'],
+    [2, 'Cool'],
+    [3, 'Auto'],
+  ],
+};
+const FAN_MODE: ValueModel = {
+  kind: 'enum',
+  values: [
+    [7, 'On'],
+    [8, 'Auto'],
+  ],
+};
+const HC_STATE: ValueModel = {
+  kind: 'enum',
+  values: [
+    [0, 'Idle'],
+    [1, 'Heating'],
+    [2, 'Cooling'],
+  ],
+};
 const HUMIDITY: ValueModel = { kind: 'number', min: 30, max: 60, prec: 0, unit: '%' };
-const LOCK: ValueModel = { kind: 'enum', values: [[0, 'Unlocked'], [100, 'Locked']] };
+const LOCK: ValueModel = {
+  kind: 'enum',
+  values: [
+    [0, 'Unlocked'],
+    [100, 'Locked'],
+  ],
+};
 const BATTERY: ValueModel = { kind: 'number', min: 60, max: 100, prec: 0, unit: '%' };
 
 /** [control, fmtName, uom (undefined = none on the wire), model] */
@@ -102,44 +149,127 @@ const LOAD_LEVEL: readonly PropSpec[] = [
 const BUTTON: readonly PropSpec[] = [['ST', 'Status', '100', ONOFF]];
 
 /** Device recipes: sub-node number → properties; `count` devices of each are generated. */
-const RECIPES: ReadonlyArray<{ kind: NodeKind; count: number; subnodes: ReadonlyArray<readonly [number, readonly PropSpec[]]> }> = [
+const RECIPES: ReadonlyArray<{
+  kind: NodeKind;
+  count: number;
+  subnodes: ReadonlyArray<readonly [number, readonly PropSpec[]]>;
+}> = [
   { kind: 'dimmer', count: 40, subnodes: [[1, LOAD_LEVEL]] },
-  { kind: 'relay', count: 24, subnodes: [[1, [['ST', 'Status', '100', ONOFF], ['ERR', 'Error', undefined, ERROR]]]] },
-  { kind: 'keypad', count: 8, subnodes: [[1, LOAD_LEVEL], [3, BUTTON], [4, BUTTON], [5, BUTTON], [6, BUTTON]] },
-  { kind: 'fanlinc', count: 4, subnodes: [[1, LOAD_LEVEL], [2, [['ST', 'Status', '100', FAN], ['ERR', 'Error', undefined, ERROR]]]] },
+  {
+    kind: 'relay',
+    count: 24,
+    subnodes: [
+      [
+        1,
+        [
+          ['ST', 'Status', '100', ONOFF],
+          ['ERR', 'Error', undefined, ERROR],
+        ],
+      ],
+    ],
+  },
+  {
+    kind: 'keypad',
+    count: 8,
+    subnodes: [
+      [1, LOAD_LEVEL],
+      [3, BUTTON],
+      [4, BUTTON],
+      [5, BUTTON],
+      [6, BUTTON],
+    ],
+  },
+  {
+    kind: 'fanlinc',
+    count: 4,
+    subnodes: [
+      [1, LOAD_LEVEL],
+      [
+        2,
+        [
+          ['ST', 'Status', '100', FAN],
+          ['ERR', 'Error', undefined, ERROR],
+        ],
+      ],
+    ],
+  },
   {
     kind: 'thermostat',
     count: 3,
     subnodes: [
-      [1, [
-        ['ST', 'Status', '17', TEMP],
-        ['CLITEMP', 'Temperature', '17', TEMP],
-        ['CLISPH', 'Heat Setpoint', '17', HEAT_SP],
-        ['CLISPC', 'Cool Setpoint', '17', COOL_SP],
-        ['CLIMD', 'Mode', '67', MODE],
-        ['CLIFS', 'Fan Mode', '68', FAN_MODE],
-        ['CLIHCS', 'Heat/Cool State', '66', HC_STATE],
-        ['CLIHUM', 'Humidity', '22', HUMIDITY],
-        ['ERR', 'Error', undefined, ERROR],
-      ]],
+      [
+        1,
+        [
+          ['ST', 'Status', '17', TEMP],
+          ['CLITEMP', 'Temperature', '17', TEMP],
+          ['CLISPH', 'Heat Setpoint', '17', HEAT_SP],
+          ['CLISPC', 'Cool Setpoint', '17', COOL_SP],
+          ['CLIMD', 'Mode', '67', MODE],
+          ['CLIFS', 'Fan Mode', '68', FAN_MODE],
+          ['CLIHCS', 'Heat/Cool State', '66', HC_STATE],
+          ['CLIHUM', 'Humidity', '22', HUMIDITY],
+          ['ERR', 'Error', undefined, ERROR],
+        ],
+      ],
     ],
   },
-  { kind: 'door', count: 10, subnodes: [[1, [['ST', 'Status', '100', ONOFF], ['ERR', 'Error', undefined, ERROR]]]] },
-  { kind: 'motion', count: 5, subnodes: [[1, BUTTON], [2, BUTTON], [3, BUTTON]] },
-  { kind: 'leak', count: 4, subnodes: [[1, BUTTON], [2, BUTTON]] },
+  {
+    kind: 'door',
+    count: 10,
+    subnodes: [
+      [
+        1,
+        [
+          ['ST', 'Status', '100', ONOFF],
+          ['ERR', 'Error', undefined, ERROR],
+        ],
+      ],
+    ],
+  },
+  {
+    kind: 'motion',
+    count: 5,
+    subnodes: [
+      [1, BUTTON],
+      [2, BUTTON],
+      [3, BUTTON],
+    ],
+  },
+  {
+    kind: 'leak',
+    count: 4,
+    subnodes: [
+      [1, BUTTON],
+      [2, BUTTON],
+    ],
+  },
   {
     kind: 'lock',
     count: 1,
-    subnodes: [[1, [['ST', 'Status', '11', LOCK], ['BATLVL', 'Battery Level', '51', BATTERY], ['ERR', 'Error', undefined, ERROR]]]],
+    subnodes: [
+      [
+        1,
+        [
+          ['ST', 'Status', '11', LOCK],
+          ['BATLVL', 'Battery Level', '51', BATTERY],
+          ['ERR', 'Error', undefined, ERROR],
+        ],
+      ],
+    ],
   },
 ];
 
 const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 
 /** Build a property with its wire fields derived from the model. */
-export function makeProperty(spec: { name?: string; uom?: string; model?: ValueModel }, raw: number, changedAt: Date): SimProperty {
+export function makeProperty(
+  spec: { name?: string; uom?: string; model?: ValueModel },
+  raw: number,
+  changedAt: Date,
+): SimProperty {
   const model = spec.model;
-  const prec = model === undefined || model.kind === 'error' ? undefined : String(model.kind === 'number' ? model.prec : 0);
+  const prec =
+    model === undefined || model.kind === 'error' ? undefined : String(model.kind === 'number' ? model.prec : 0);
   const formatted = model ? formatValue(model, raw) : undefined;
   const prop: SimProperty = { value: String(raw), changedAt };
   if (spec.uom !== undefined) {
@@ -162,7 +292,8 @@ export function makeProperty(spec: { name?: string; uom?: string; model?: ValueM
 export function generateHouse(prng: Prng, now: Date): House {
   const nodes = new Map<string, SimNode>();
   const usedBases = new Set<string>();
-  const past = (maxDays: number): Date => new Date(now.getTime() - prng.int(60, maxDays * 86_400) * 1000 - prng.int(0, 999));
+  const past = (maxDays: number): Date =>
+    new Date(now.getTime() - prng.int(60, maxDays * 86_400) * 1000 - prng.int(0, 999));
   for (const recipe of RECIPES) {
     for (let i = 0; i < recipe.count; i++) {
       let base: string;
@@ -228,7 +359,15 @@ export function snapshotNodes(house: House): Map<string, Map<string, PropertyVal
 // ---- Rendering state as event parts ----------------------------------------------------------
 
 export function propertyParts(address: string, control: string, p: SimProperty): EventParts {
-  return { control, action: p.value, uom: p.uom, prec: p.uom === undefined ? undefined : p.prec, node: address, fmtAct: p.formatted, fmtName: p.formatted === undefined ? undefined : p.name };
+  return {
+    control,
+    action: p.value,
+    uom: p.uom,
+    prec: p.uom === undefined ? undefined : p.prec,
+    node: address,
+    fmtAct: p.formatted,
+    fmtName: p.formatted === undefined ? undefined : p.name,
+  };
 }
 
 export function programParts(p: SimProgram, offsetMinutes: number): EventParts {
@@ -269,12 +408,18 @@ export function pickLiveChange(house: House, prng: Prng): LiveChange | undefined
   for (const node of house.nodes.values()) {
     for (const [control, p] of node.properties) {
       // ERR and ramp rates change rarely in a real house: keep live traffic on the interesting bits.
-      if (p.model && p.model.kind !== 'error' && p.model.kind !== 'rampRate' && control !== 'OL') candidates.push([node, control, p]);
+      if (p.model && p.model.kind !== 'error' && p.model.kind !== 'rampRate' && control !== 'OL')
+        candidates.push([node, control, p]);
     }
   }
   if (candidates.length === 0) return undefined;
   const [node, control, p] = prng.pick(candidates);
-  return { type: 'property', address: node.address, control, raw: nextValue(p.model as ValueModel, prng, Number(p.value)) };
+  return {
+    type: 'property',
+    address: node.address,
+    control,
+    raw: nextValue(p.model as ValueModel, prng, Number(p.value)),
+  };
 }
 
 /** A program run: the status moves to a new evaluation, last run / finish times to `now`. */

@@ -77,23 +77,31 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx:
       if (injected !== undefined) return send(res, injected, { successful: false, message: 'simulated failure' });
       const username = typeof body?.username === 'string' ? body.username : undefined;
       const password = typeof body?.password === 'string' ? body.password : undefined;
-      if (username === undefined || password === undefined) return send(res, 400, { successful: false, message: 'username and password required' });
+      if (username === undefined || password === undefined)
+        return send(res, 400, { successful: false, message: 'username and password required' });
       if (ctx.auth && (username !== ctx.auth.username || password !== ctx.auth.password)) {
         return send(res, 401, { successful: false, message: 'invalid credentials' });
       }
       const pair = ctx.tokens.issuePair(username);
       ctx.stats.logins++;
-      return send(res, 200, { successful: true, data: { accessToken: pair.accessToken, refreshToken: pair.refreshToken, ssl: fakeKeyPair() } });
+      return send(res, 200, {
+        successful: true,
+        data: { accessToken: pair.accessToken, refreshToken: pair.refreshToken, ssl: fakeKeyPair() },
+      });
     }
     case 'POST /api/jwt/refresh': {
       const body = await readJson(req);
       const injected = ctx.takeLoginReject();
       if (injected !== undefined) return send(res, injected, { successful: false, message: 'simulated failure' });
-      const claims = typeof body?.refreshToken === 'string' ? ctx.tokens.verify(body.refreshToken, 'refresh') : undefined;
+      const claims =
+        typeof body?.refreshToken === 'string' ? ctx.tokens.verify(body.refreshToken, 'refresh') : undefined;
       if (!claims) return send(res, 401, { successful: false, message: 'invalid refresh token' });
       const pair = ctx.tokens.issuePair(claims.sub, claims.fam);
       ctx.stats.refreshes++;
-      return send(res, 200, { successful: true, data: { accessToken: pair.accessToken, refreshToken: pair.refreshToken, ssl: fakeKeyPair() } });
+      return send(res, 200, {
+        successful: true,
+        data: { accessToken: pair.accessToken, refreshToken: pair.refreshToken, ssl: fakeKeyPair() },
+      });
     }
     case 'POST /api/jwt/logout': {
       await readJson(req);

@@ -42,7 +42,16 @@ export class TokenIssuer {
 
   private sign(sub: string, typ: TokenClaims['typ'], fam: string, ttlSec: number): string {
     const iat = Math.floor(Date.now() / 1000);
-    const claims: TokenClaims = { sub, typ, fam, iat, exp: iat + ttlSec, iss: 'iox-simulator', aud: ['eisy'], jti: `${++this.counter}` };
+    const claims: TokenClaims = {
+      sub,
+      typ,
+      fam,
+      iat,
+      exp: iat + ttlSec,
+      iss: 'iox-simulator',
+      aud: ['eisy'],
+      jti: `${++this.counter}`,
+    };
     const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
     const body = b64url(JSON.stringify(claims));
     return `${head}.${body}.${this.mac(`${head}.${body}`)}`;

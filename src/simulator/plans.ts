@@ -27,21 +27,45 @@ export function burstSchedule(count: number, prng: Prng, speed: number): number[
  * node property. Frames are rendered when they are sent, so a live change made during the replay is
  * never overwritten by a stale replayed value.
  */
-export function generatedPlan(house: House, bootAt: Date, offsetMinutes: number, heartbeatAction: string, prng: Prng, speed: number): ReplayStep[] {
+export function generatedPlan(
+  house: House,
+  bootAt: Date,
+  offsetMinutes: number,
+  heartbeatAction: string,
+  prng: Prng,
+  speed: number,
+): ReplayStep[] {
   const sends: Array<(s: Session) => void> = [
-    (s) => s.sendEvent({ control: '_28', action: '1.3', node: '', eventInfo: '<matter loglevel="0" interviewtimeout="0" relaxdelay="0" relaxdelaydefault="1" connected="true" />' }, bootAt),
+    (s) =>
+      s.sendEvent(
+        {
+          control: '_28',
+          action: '1.3',
+          node: '',
+          eventInfo:
+            '<matter loglevel="0" interviewtimeout="0" relaxdelay="0" relaxdelaydefault="1" connected="true" />',
+        },
+        bootAt,
+      ),
     (s) => s.sendEvent({ control: '_5', action: '0', node: '' }),
     (s) => s.sendEvent({ control: '_5', action: '1', node: '' }),
     (s) => s.sendEvent({ control: '_1', action: '1', node: '' }, bootAt),
     (s) => s.sendEvent({ control: '_1', action: '2', node: '', eventInfo: house.key }, bootAt),
   ];
-  for (const program of house.programs.values()) sends.push((s) => s.sendEvent(programParts(program, offsetMinutes), program.changedAt));
-  for (const v of house.variables.values()) sends.push((s) => s.sendEvent(variableParts(v, '6', offsetMinutes), v.changedAt));
-  for (const v of house.variables.values()) sends.push((s) => s.sendEvent(variableParts(v, '7', offsetMinutes), v.changedAt));
+  for (const program of house.programs.values())
+    sends.push((s) => s.sendEvent(programParts(program, offsetMinutes), program.changedAt));
+  for (const v of house.variables.values())
+    sends.push((s) => s.sendEvent(variableParts(v, '6', offsetMinutes), v.changedAt));
+  for (const v of house.variables.values())
+    sends.push((s) => s.sendEvent(variableParts(v, '7', offsetMinutes), v.changedAt));
   sends.push(
     (s) => s.sendEvent({ control: '_26', action: '2', node: '' }, bootAt),
     (s) => s.sendEvent({ control: '_0', action: heartbeatAction, node: '' }),
-    (s) => s.sendEvent({ control: '_7', action: '1', node: '', eventInfo: '<![CDATA[U7 Rest:  submitCmd([4101],[DON],[<NULL>])]]>' }, bootAt),
+    (s) =>
+      s.sendEvent(
+        { control: '_7', action: '1', node: '', eventInfo: '<![CDATA[U7 Rest:  submitCmd([4101],[DON],[<NULL>])]]>' },
+        bootAt,
+      ),
   );
   for (const node of house.nodes.values()) {
     for (const control of node.properties.keys()) {

@@ -34,7 +34,9 @@ interface CaptureLine {
  * Only `receive` frames are replayed. Binary frames (opcode 2) are assumed base64 in `data`.
  */
 export function loadCapture(path: string): Capture {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const frames: CapturedFrame[] = [];
   let t0: number | undefined;
   for (const [index, raw] of lines.entries()) {
@@ -44,7 +46,8 @@ export function loadCapture(path: string): Capture {
     } catch {
       throw new Error(`${path}:${index + 1}: not a JSON line`);
     }
-    if (typeof line.time !== 'number' || typeof line.data !== 'string') throw new Error(`${path}:${index + 1}: missing time or data`);
+    if (typeof line.time !== 'number' || typeof line.data !== 'string')
+      throw new Error(`${path}:${index + 1}: missing time or data`);
     t0 ??= line.time;
     if (line.direction !== 'receive') continue;
     const atMs = Math.max(0, (line.time - t0) * 1000);
@@ -82,7 +85,10 @@ function houseFromFrames(frames: readonly CapturedFrame[]): House {
       nodes.set(address, node);
     }
     const parsedTime = ev.timestamp === undefined ? NaN : Date.parse(ev.timestamp);
-    const prop: SimProperty = { value: ev.action, changedAt: Number.isNaN(parsedTime) ? new Date() : new Date(parsedTime) };
+    const prop: SimProperty = {
+      value: ev.action,
+      changedAt: Number.isNaN(parsedTime) ? new Date() : new Date(parsedTime),
+    };
     if (ev.uom !== undefined) prop.uom = ev.uom;
     if (ev.prec !== undefined) prop.prec = ev.prec;
     if (ev.fmtAct !== undefined) prop.formatted = ev.fmtAct;

@@ -105,7 +105,12 @@ export interface Simulator {
    * the raw action; the display string is derived from the property's model unless given. Throws for
    * an unknown node; an unknown control is added to the node.
    */
-  emitChange(node: string, control: string, value: string | number, extra?: { uom?: string; prec?: string; formatted?: string; name?: string }): PropertyValue;
+  emitChange(
+    node: string,
+    control: string,
+    value: string | number,
+    extra?: { uom?: string; prec?: string; formatted?: string; name?: string },
+  ): PropertyValue;
   /** Turn random live changes off (`false`) or on again with new settings, at run time. */
   setLiveEvents(liveEvents: false | number | LiveEventsOptions): void;
   /** Send an arbitrary event (e.g. `{ control: '_3', action: 'NR', node: '1A 2B 3C 1' }`) to every subscriber. */
@@ -222,7 +227,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   };
 
-  const applyChange = (address: string, control: string, value: string, extra: { uom?: string; prec?: string; formatted?: string; name?: string } = {}): SimProperty => {
+  const applyChange = (
+    address: string,
+    control: string,
+    value: string,
+    extra: { uom?: string; prec?: string; formatted?: string; name?: string } = {},
+  ): SimProperty => {
     const node = house.nodes.get(address);
     if (!node) throw new Error(`unknown node ${JSON.stringify(address)}`);
     const now = new Date();
@@ -237,7 +247,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (extra.prec !== undefined) p.prec = extra.prec;
     if (extra.name !== undefined) p.name = extra.name;
     const numeric = Number(value);
-    const derived = p.model && value.trim() !== '' && Number.isFinite(numeric) ? formatValue(p.model as ValueModel, numeric) : undefined;
+    const derived =
+      p.model && value.trim() !== '' && Number.isFinite(numeric)
+        ? formatValue(p.model as ValueModel, numeric)
+        : undefined;
     const formatted = extra.formatted ?? derived;
     if (formatted === undefined) delete p.formatted;
     else p.formatted = formatted;
@@ -283,8 +296,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const refuse = (socket: Duplex, status: number, extraHeaders: Record<string, string> = {}): void => {
     const body = `${status} ${STATUS_CODES[status] ?? 'Error'}\n`;
-    const headers = { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extraHeaders };
-    const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const headers = {
+      'Content-Type': 'text/plain',
+      'Content-Length': String(Buffer.byteLength(body)),
+      Connection: 'close',
+      ...extraHeaders,
+    };
+    const head = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
     rawSockets.add(socket);
     socket.once('close', () => rawSockets.delete(socket));
     socket.once('finish', () => socket.destroy());
@@ -300,7 +320,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const colon = decoded.indexOf(':');
       const user = colon < 0 ? decoded : decoded.slice(0, colon);
       const pass = colon < 0 ? '' : decoded.slice(colon + 1);
-      return { identity: user, valid: !options.auth || (user === options.auth.username && pass === options.auth.password) };
+      return {
+        identity: user,
+        valid: !options.auth || (user === options.auth.username && pass === options.auth.password),
+      };
     }
     const bearer = bearerOf(req);
     if (bearer !== undefined) {
@@ -326,7 +349,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     stats.upgrades++;
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const path: StreamPath | undefined = pathname === '/rest/subscribe' ? 'rest' : pathname === '/api/events/subscribe' ? 'api' : undefined;
+    const path: StreamPath | undefined =
+      pathname === '/rest/subscribe' ? 'rest' : pathname === '/api/events/subscribe' ? 'api' : undefined;
     if (!path || closed) return refuse(socket, path ? 503 : 404);
     const injected = faults.takeReject();
     if (injected !== undefined) {
@@ -341,7 +365,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return refuse(socket, 401, { 'WWW-Authenticate': 'Basic realm="/"' });
     }
     const clientHeader = req.headers['x-client-id'];
-    const client = typeof clientHeader === 'string' ? clientHeader : `${req.socket.remoteAddress ?? '?'} ${req.headers['user-agent'] ?? '-'} ${who.identity}`;
+    const client =
+      typeof clientHeader === 'string'
+        ? clientHeader
+        : `${req.socket.remoteAddress ?? '?'} ${req.headers['user-agent'] ?? '-'} ${who.identity}`;
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, path, client));
   });
 
@@ -454,4 +481,3 @@ function tokenFromFrame(text: string, shapes: ReadonlySet<TokenFrameShape>): str
   if (shapes.has('creds') && f.type === 'auth' && typeof f.creds?.token === 'string') return f.creds.token;
   return undefined;
 }
-

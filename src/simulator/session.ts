@@ -81,7 +81,16 @@ export class Session {
   }
 
   info(): SessionInfo {
-    return { id: this.id, sid: this.sid, path: this.path, client: this.client, state: this.state, stalled: this.stalled, nextSeqnum: this.seq, framesSent: this.framesSent };
+    return {
+      id: this.id,
+      sid: this.sid,
+      path: this.path,
+      client: this.client,
+      state: this.state,
+      stalled: this.stalled,
+      nextSeqnum: this.seq,
+      framesSent: this.framesSent,
+    };
   }
 
   /** Arm a timer that closes the socket unless `begin()` is called first (token-frame auth). */
@@ -139,7 +148,10 @@ export class Session {
 
   private startHeartbeat(): void {
     if (this.heartbeatTimer || this.state === 'closed') return;
-    this.heartbeatTimer = setInterval(() => this.sendEvent({ control: '_0', action: this.ctx.heartbeatAction, node: '' }), this.ctx.heartbeatMs);
+    this.heartbeatTimer = setInterval(
+      () => this.sendEvent({ control: '_0', action: this.ctx.heartbeatAction, node: '' }),
+      this.ctx.heartbeatMs,
+    );
   }
 
   /** Render an event with this session's next seqnum and send it. `at` sets the timestamp (default now). */
@@ -195,7 +207,9 @@ export class Session {
           break;
         case 'ampersand':
           this.seq++;
-          this.sendXml(`${header}<control>_7</control><action>1</action><node></node><eventInfo>NUM.107=24&VAL.111=1</eventInfo></Event>`);
+          this.sendXml(
+            `${header}<control>_7</control><action>1</action><node></node><eventInfo>NUM.107=24&VAL.111=1</eventInfo></Event>`,
+          );
           break;
         case 'binary':
           this.deliver(Buffer.from([0x00, 0x9f, 0x92, 0x96, 0xff, 0xfe, 0x01]), true);
@@ -206,7 +220,10 @@ export class Session {
           const text = this.path === 'api' ? wrapEnvelope(xml) : xml;
           // 0xC3 0x28 is an invalid two-byte sequence: put it where the '@' placeholder is.
           const at = text.lastIndexOf('@');
-          this.deliver(Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xc3, 0x28]), Buffer.from(text.slice(at + 1))]), false);
+          this.deliver(
+            Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xc3, 0x28]), Buffer.from(text.slice(at + 1))]),
+            false,
+          );
           break;
         }
       }

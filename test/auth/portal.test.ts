@@ -162,7 +162,9 @@ describe('PortalAuth against a fake portal on 127.0.0.1', () => {
     await expect(make().headers()).rejects.toBeInstanceOf(AuthRejectedError);
     const url = portal.url;
     await portal.close();
-    const error = await new PortalAuth({ email: EMAIL, password: PASSWORD, url, logger }).headers().catch((e: unknown) => e);
+    const error = await new PortalAuth({ email: EMAIL, password: PASSWORD, url, logger })
+      .headers()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthTransientError);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
     portal = await new FakePortal(EMAIL, PASSWORD).start(); // for afterEach
@@ -170,7 +172,9 @@ describe('PortalAuth against a fake portal on 127.0.0.1', () => {
 
   it('times out a portal that never answers → AuthTransientError', async () => {
     portal.behaviour.delayMs = 2000;
-    const error = await make({ requestTimeoutMs: 200 }).headers().catch((e: unknown) => e);
+    const error = await make({ requestTimeoutMs: 200 })
+      .headers()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthTransientError);
     expect((error as Error).message).toMatch(/timed out/);
   });

@@ -7,7 +7,13 @@ import { SpyLogger } from './helpers/spy';
 
 const EMAIL = 'owner@example.com';
 const PASSWORD = 'pw-Stream-Session-314';
-const FAST = { quietMs: 100, syncMaxMs: 3000, backoffMs: [100, 200], heartbeatGraceMs: 500, connectTimeoutMs: 3000 } as const;
+const FAST = {
+  quietMs: 100,
+  syncMaxMs: 3000,
+  backoffMs: [100, 200],
+  heartbeatGraceMs: 500,
+  connectTimeoutMs: 3000,
+} as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -97,18 +103,21 @@ describe('auth through the stream (plain HTTP fake portal)', () => {
     expect(w.errors).toContainEqual(expect.objectContaining({ code: 'AUTH_REJECTED' }));
   });
 
-  it.each(['auth', 'creds'] as const)('token frame (%s shape) on /api/events/subscribe reaches CONNECTED and delivers events', async (frame) => {
-    const auth = new TokenAuth({ token: new PortalAuth({ email: EMAIL, password: PASSWORD }), frame });
-    const w = watch({ url: portal.url, path: '/api/events/subscribe', auth, logger, ...FAST });
-    w.stream.start();
-    await until(() => w.stream.status === 'CONNECTED', 5000, 'CONNECTED');
-    expect(w.events).toBeGreaterThanOrEqual(1);
-    const sent = JSON.parse(portal.frames.at(-1)!);
-    expect(frame === 'auth' ? sent.auth.token : sent.creds.token).toMatch(/^eyJ/);
-    expect(portal.upgrades.at(-1)!.headers.authorization).toBeUndefined();
-    await w.stream.stop();
-    expect(portal.count('/api/jwt/logout')).toBe(1);
-  });
+  it.each(['auth', 'creds'] as const)(
+    'token frame (%s shape) on /api/events/subscribe reaches CONNECTED and delivers events',
+    async (frame) => {
+      const auth = new TokenAuth({ token: new PortalAuth({ email: EMAIL, password: PASSWORD }), frame });
+      const w = watch({ url: portal.url, path: '/api/events/subscribe', auth, logger, ...FAST });
+      w.stream.start();
+      await until(() => w.stream.status === 'CONNECTED', 5000, 'CONNECTED');
+      expect(w.events).toBeGreaterThanOrEqual(1);
+      const sent = JSON.parse(portal.frames.at(-1)!);
+      expect(frame === 'auth' ? sent.auth.token : sent.creds.token).toMatch(/^eyJ/);
+      expect(portal.upgrades.at(-1)!.headers.authorization).toBeUndefined();
+      await w.stream.stop();
+      expect(portal.count('/api/jwt/logout')).toBe(1);
+    },
+  );
 });
 
 describe('a whole session over HTTPS with a spy logger: no secret is ever logged or thrown', () => {
@@ -131,7 +140,12 @@ describe('a whole session over HTTPS with a spy logger: no secret is ever logged
     portal.behaviour.accessLifetimeS = 2;
 
     // 1. Default verification against the self-signed certificate: LOST with the fingerprint to pin.
-    const unpinned = watch({ url: portal.url, auth: new PortalAuth({ email: EMAIL, password: PASSWORD }), logger, ...FAST });
+    const unpinned = watch({
+      url: portal.url,
+      auth: new PortalAuth({ email: EMAIL, password: PASSWORD }),
+      logger,
+      ...FAST,
+    });
     unpinned.stream.start();
     await until(() => unpinned.errors.length > 0, 5000, 'a TLS failure');
     await unpinned.stream.stop();
@@ -139,7 +153,13 @@ describe('a whole session over HTTPS with a spy logger: no secret is ever logged
     seen.push(...unpinned.errors);
 
     // 2. Basic credentials the controller refuses: FAILED, nothing retried.
-    const local = watch({ url: portal.url, auth: new LocalAuth('admin', PASSWORD), tls: { fingerprint256: served.hex }, logger, ...FAST });
+    const local = watch({
+      url: portal.url,
+      auth: new LocalAuth('admin', PASSWORD),
+      tls: { fingerprint256: served.hex },
+      logger,
+      ...FAST,
+    });
     local.stream.start();
     await until(() => local.stream.status === 'FAILED', 5000, 'FAILED');
     seen.push(...local.errors, local.stream.lastError);
@@ -171,10 +191,17 @@ describe('a whole session over HTTPS with a spy logger: no secret is ever logged
     expect(portal.count('/api/jwt/logout')).toBeGreaterThanOrEqual(1);
 
     // Direct failures a caller may see.
-    await new PortalAuth({ email: EMAIL, password: 'wrong-' + PASSWORD, url: portal.url, tls: { fingerprint256: served.hex } })
+    await new PortalAuth({
+      email: EMAIL,
+      password: 'wrong-' + PASSWORD,
+      url: portal.url,
+      tls: { fingerprint256: served.hex },
+    })
       .headers()
       .catch((e: unknown) => thrown.push(e));
-    await new PortalAuth({ email: EMAIL, password: PASSWORD, url: portal.url }).headers().catch((e: unknown) => thrown.push(e));
+    await new PortalAuth({ email: EMAIL, password: PASSWORD, url: portal.url })
+      .headers()
+      .catch((e: unknown) => thrown.push(e));
     expect(thrown.length).toBe(2);
 
     const secrets = [

@@ -1,6 +1,12 @@
 import { TlsError, AuthTransientError } from '../../src/errors';
 import { PortalAuth } from '../../src/auth/portal';
-import { asTlsError, assertTlsOptions, formatFingerprint, normalizeFingerprint, wsTlsOptions } from '../../src/auth/tls';
+import {
+  asTlsError,
+  assertTlsOptions,
+  formatFingerprint,
+  normalizeFingerprint,
+  wsTlsOptions,
+} from '../../src/auth/tls';
 import { silentLogger } from '../../src/logger';
 import { CertFactory, type TestCert } from './helpers/certs';
 import { FakePortal } from './helpers/portal';
@@ -29,14 +35,21 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
 
   /** A valid bearer straight from the fake portal, for WebSocket upgrades. */
   async function bearer(): Promise<Record<string, string>> {
-    const auth = new PortalAuth({ email: EMAIL, password: PASSWORD, url: portal.url, tls: { fingerprint256: served.fingerprint256 } });
+    const auth = new PortalAuth({
+      email: EMAIL,
+      password: PASSWORD,
+      url: portal.url,
+      tls: { fingerprint256: served.fingerprint256 },
+    });
     return auth.headers();
   }
 
   describe('WebSocket via wsTlsOptions', () => {
     it('rejects the self-signed certificate by default, before sending the request, with a fingerprint and pinning advice', async () => {
       const before = portal.upgrades.length;
-      const error = await connectOnce(portal.wsUrl('/rest/subscribe'), undefined, silentLogger, { Authorization: 'Bearer secret-bearer-value' }).then(
+      const error = await connectOnce(portal.wsUrl('/rest/subscribe'), undefined, silentLogger, {
+        Authorization: 'Bearer secret-bearer-value',
+      }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -54,17 +67,30 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
 
     it('accepts a self-signed certificate whose pin matches, in colon form and in plain lower-case hex', async () => {
       const headers = await bearer();
-      await expect(connectOnce(portal.wsUrl('/rest/subscribe'), { fingerprint256: served.fingerprint256 }, silentLogger, headers)).resolves.toContain('<Event');
-      await expect(connectOnce(portal.wsUrl('/rest/subscribe'), { fingerprint256: served.hex }, silentLogger, headers)).resolves.toContain('<Event');
       await expect(
-        connectOnce(portal.wsUrl('/rest/subscribe'), { fingerprint256: served.fingerprint256.toLowerCase() }, silentLogger, headers),
+        connectOnce(portal.wsUrl('/rest/subscribe'), { fingerprint256: served.fingerprint256 }, silentLogger, headers),
+      ).resolves.toContain('<Event');
+      await expect(
+        connectOnce(portal.wsUrl('/rest/subscribe'), { fingerprint256: served.hex }, silentLogger, headers),
+      ).resolves.toContain('<Event');
+      await expect(
+        connectOnce(
+          portal.wsUrl('/rest/subscribe'),
+          { fingerprint256: served.fingerprint256.toLowerCase() },
+          silentLogger,
+          headers,
+        ),
       ).resolves.toContain('<Event');
     });
 
     it('rejects any other certificate when pinned, on every connection', async () => {
       const before = portal.upgrades.length;
       for (let i = 0; i < 2; i++) {
-        const error = await connectOnce(portal.wsUrl('/rest/subscribe'), { fingerprint256: other.fingerprint256 }, silentLogger).catch((e: unknown) => e);
+        const error = await connectOnce(
+          portal.wsUrl('/rest/subscribe'),
+          { fingerprint256: other.fingerprint256 },
+          silentLogger,
+        ).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(TlsError);
         expect((error as Error).message).toContain(served.fingerprint256);
         expect((error as Error).message).toContain(served.hex);
@@ -72,19 +98,25 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
       }
       expect(portal.upgrades.length).toBe(before);
       // Pinning wins over rejectUnauthorized: false.
-      const error = await connectOnce(portal.wsUrl('/rest/subscribe'), { fingerprint256: other.hex, rejectUnauthorized: false }, silentLogger).catch(
-        (e: unknown) => e,
-      );
+      const error = await connectOnce(
+        portal.wsUrl('/rest/subscribe'),
+        { fingerprint256: other.hex, rejectUnauthorized: false },
+        silentLogger,
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TlsError);
     });
 
     it('accepts the certificate given as tls.ca (chain and host name verified)', async () => {
       const headers = await bearer();
-      await expect(connectOnce(portal.wsUrl('/rest/subscribe'), { ca: served.cert }, silentLogger, headers)).resolves.toContain('<Event');
+      await expect(
+        connectOnce(portal.wsUrl('/rest/subscribe'), { ca: served.cert }, silentLogger, headers),
+      ).resolves.toContain('<Event');
     });
 
     it('rejects with tls.ca set to another certificate', async () => {
-      const error = await connectOnce(portal.wsUrl('/rest/subscribe'), { ca: other.cert }, silentLogger).catch((e: unknown) => e);
+      const error = await connectOnce(portal.wsUrl('/rest/subscribe'), { ca: other.cert }, silentLogger).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(TlsError);
       expect((error as Error).message).toContain(served.fingerprint256);
     });
@@ -92,7 +124,9 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
     it('rejects a CA-trusted certificate issued for another host name', async () => {
       const elsewhere = await new FakePortal(EMAIL, PASSWORD, wrongHost).start();
       try {
-        const error = await connectOnce(elsewhere.wsUrl('/rest/subscribe'), { ca: wrongHost.cert }, silentLogger).catch((e: unknown) => e);
+        const error = await connectOnce(elsewhere.wsUrl('/rest/subscribe'), { ca: wrongHost.cert }, silentLogger).catch(
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(TlsError);
         expect((error as Error).message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
         expect((error as Error).message).toContain(wrongHost.fingerprint256);
@@ -116,9 +150,14 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
       const plain = await new FakePortal(EMAIL, PASSWORD).start();
       try {
         const auth = new PortalAuth({ email: EMAIL, password: PASSWORD, url: plain.url });
-        await expect(connectOnce(plain.wsUrl('/rest/subscribe'), { fingerprint256: other.hex }, silentLogger, await auth.headers())).resolves.toContain(
-          '<Event',
-        );
+        await expect(
+          connectOnce(
+            plain.wsUrl('/rest/subscribe'),
+            { fingerprint256: other.hex },
+            silentLogger,
+            await auth.headers(),
+          ),
+        ).resolves.toContain('<Event');
       } finally {
         await plain.close();
       }
@@ -144,7 +183,12 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
         const auth = new PortalAuth({ email: EMAIL, password: PASSWORD, url: portal.url, tls: { fingerprint256 } });
         await expect(auth.headers()).resolves.toEqual({ Authorization: expect.stringMatching(/^Bearer eyJ/) });
       }
-      const pinnedOther = new PortalAuth({ email: EMAIL, password: PASSWORD, url: portal.url, tls: { fingerprint256: other.fingerprint256 } });
+      const pinnedOther = new PortalAuth({
+        email: EMAIL,
+        password: PASSWORD,
+        url: portal.url,
+        tls: { fingerprint256: other.fingerprint256 },
+      });
       const error = await pinnedOther.headers().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthTransientError);
       expect(asTlsError(error)?.message).toContain('does not match');
@@ -167,7 +211,9 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
       expect(() => normalizeFingerprint('AA:BB')).toThrow(TypeError);
       expect(() => assertTlsOptions({ fingerprint256: 'zz' })).toThrow(/64 hex digits/);
       expect(() => wsTlsOptions({ fingerprint256: 'nope' }, silentLogger)).toThrow(TypeError);
-      expect(() => new PortalAuth({ email: EMAIL, password: PASSWORD, tls: { fingerprint256: 'nope' } })).toThrow(TypeError);
+      expect(() => new PortalAuth({ email: EMAIL, password: PASSWORD, tls: { fingerprint256: 'nope' } })).toThrow(
+        TypeError,
+      );
     });
 
     it('asTlsError maps raw Node TLS codes and ignores other errors', () => {

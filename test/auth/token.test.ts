@@ -30,7 +30,13 @@ describe('TokenAuth: the access token in the first frame on /api/events/subscrib
     auth.attach({ baseUrl: portal.url, logger: silentLogger });
     expect(await auth.headers()).toEqual({});
     const opening = await auth.openingFrame();
-    const reply = await connectOnce(portal.wsUrl('/api/events/subscribe'), undefined, silentLogger, await auth.headers(), opening);
+    const reply = await connectOnce(
+      portal.wsUrl('/api/events/subscribe'),
+      undefined,
+      silentLogger,
+      await auth.headers(),
+      opening,
+    );
     expect(JSON.parse(reply)).toMatchObject({ type: 'event' });
     const sent = JSON.parse(portal.frames.at(-1)!);
     const token = frame === 'auth' ? sent.auth.token : sent.creds.token;
@@ -44,9 +50,13 @@ describe('TokenAuth: the access token in the first frame on /api/events/subscrib
 
   it('a bad token gets the socket closed by the controller', async () => {
     const auth = new TokenAuth('not-a-token');
-    const error = await connectOnce(portal.wsUrl('/api/events/subscribe'), undefined, silentLogger, {}, await auth.openingFrame()).catch(
-      (e: unknown) => e,
-    );
+    const error = await connectOnce(
+      portal.wsUrl('/api/events/subscribe'),
+      undefined,
+      silentLogger,
+      {},
+      await auth.openingFrame(),
+    ).catch((e: unknown) => e);
     expect((error as { closeCode?: number }).closeCode).toBe(4001);
   });
 
@@ -83,6 +93,9 @@ describe('TokenAuth: the access token in the first frame on /api/events/subscrib
     expect(ISY994_ORIGIN).toBe('com.universal-devices.websockets.isy');
     const a = legacyIsyUpgrade();
     a.protocols.push('x');
-    expect(legacyIsyUpgrade()).toEqual({ protocols: ['ISYSUB'], headers: { Origin: 'com.universal-devices.websockets.isy' } });
+    expect(legacyIsyUpgrade()).toEqual({
+      protocols: ['ISYSUB'],
+      headers: { Origin: 'com.universal-devices.websockets.isy' },
+    });
   });
 });

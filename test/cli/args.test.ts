@@ -7,7 +7,18 @@ import { Renderer, shouldColor } from '../../src/cli/render';
 describe('parseCommand', () => {
   it('builds a plan for a controller with local auth and TLS pinning', () => {
     const fp = 'AB:'.repeat(31) + 'AB';
-    const command = parseCommand(['https://eisy.local:8443', '--user', 'admin', '--password-env', 'IOX_PASSWORD', '--fingerprint', fp, '--filter', 'node=1A 2B 3C 1,control=ST', '--json']);
+    const command = parseCommand([
+      'https://eisy.local:8443',
+      '--user',
+      'admin',
+      '--password-env',
+      'IOX_PASSWORD',
+      '--fingerprint',
+      fp,
+      '--filter',
+      'node=1A 2B 3C 1,control=ST',
+      '--json',
+    ]);
     expect(command).toEqual({
       kind: 'run',
       plan: expect.objectContaining({
@@ -24,9 +35,15 @@ describe('parseCommand', () => {
   it('prompts when no --password-env is given, and never accepts a password value', () => {
     expect(parseCommand(['https://eisy.local', '--portal', 'me@example.com'])).toEqual({
       kind: 'run',
-      plan: expect.objectContaining({ auth: { kind: 'portal', email: 'me@example.com', password: { kind: 'prompt' } } }),
+      plan: expect.objectContaining({
+        auth: { kind: 'portal', email: 'me@example.com', password: { kind: 'prompt' } },
+      }),
     });
-    for (const argv of [['https://x', '-p', 'pw'], ['https://x', '-ppw'], ['https://x', '--password=pw']]) {
+    for (const argv of [
+      ['https://x', '-p', 'pw'],
+      ['https://x', '-ppw'],
+      ['https://x', '--password=pw'],
+    ]) {
       expect(() => parseCommand(argv)).toThrow(UsageError);
       try {
         parseCommand(argv);
@@ -89,7 +106,18 @@ describe('Renderer', () => {
   it('human mode counts the replay on one line when SYNCING ends (not a TTY)', () => {
     let out = '';
     const r = new Renderer({ out: { write: (s: string) => (out += s) }, now: () => Date.UTC(2025, 0, 1) });
-    const event = { seqnum: 0, sid: 'uuid:1', timestamp: '', control: 'ST', action: '255', node: '1A 2B 3C 1', formattedAction: 'On', eventInfo: '', isSystem: false, isProperty: true };
+    const event = {
+      seqnum: 0,
+      sid: 'uuid:1',
+      timestamp: '',
+      control: 'ST',
+      action: '255',
+      node: '1A 2B 3C 1',
+      formattedAction: 'On',
+      eventInfo: '',
+      isSystem: false,
+      isProperty: true,
+    };
     r.status('SYNCING', 'INITIALIZING', null);
     r.event(event, { replay: true });
     r.event({ ...event, node: '1A 2B 3C 2' }, { replay: true });

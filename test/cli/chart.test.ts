@@ -8,9 +8,12 @@ const REPO = resolve(__dirname, '../..');
 
 describe('statechart docs', () => {
   const readme = readFileSync(resolve(REPO, 'README.md'), 'utf8');
-  it.each(Object.entries(chartFiles(readme)))('%s is fresh (run `npm run chart` after changing the machine)', (path, generated) => {
-    expect(readFileSync(resolve(REPO, path), 'utf8')).toBe(generated);
-  });
+  it.each(Object.entries(chartFiles(readme)))(
+    '%s is fresh (run `npm run chart` after changing the machine)',
+    (path, generated) => {
+      expect(readFileSync(resolve(REPO, path), 'utf8')).toBe(generated);
+    },
+  );
 
   it('the diagram carries what toJSON() drops: always, delays, done/error and guard names', () => {
     const mermaid = toMermaid();
@@ -19,7 +22,9 @@ describe('statechart docs', () => {
     expect(mermaid).toMatch(/LOST --> RECONNECTING : after backoff/);
     expect(mermaid).toMatch(/--> LOST : after heartbeatDeadline/);
     expect(mermaid).toMatch(/INITIALIZING_connecting --> OPEN : done#58; connect/);
-    expect(mermaid).toMatch(/INITIALIZING_connecting --> INITIALIZING_refreshingAuth : error#58; connect \[isUnauthorized and canRecoverAuth\]/);
+    expect(mermaid).toMatch(
+      /INITIALIZING_connecting --> INITIALIZING_refreshingAuth : error#58; connect \[isUnauthorized and canRecoverAuth\]/,
+    );
     expect(mermaid).toMatch(/FRAME \[isHeartbeat\]/);
     // Parallel regions are separated by Mermaid's concurrency marker.
     expect(mermaid).toMatch(/state OPEN \{\n\s+state phase \{[\s\S]*\n\s+--\n\s+state watchdog \{/);
@@ -32,11 +37,16 @@ describe('statechart docs', () => {
   it('machine.json is a machine config XState accepts, with every state of the chart', () => {
     const config = toMachineConfig();
     const rebuilt = createMachine(config as never);
-    const ids = (node: { id: string; states: Record<string, unknown> }): string[] => [node.id, ...Object.values(node.states).flatMap((s) => ids(s as never))];
+    const ids = (node: { id: string; states: Record<string, unknown> }): string[] => [
+      node.id,
+      ...Object.values(node.states).flatMap((s) => ids(s as never)),
+    ];
     const original = describeMachine();
     const walk = (s: typeof original): string[] => [s.id, ...s.children.flatMap(walk)];
     expect(ids(rebuilt.root as never).sort()).toEqual(walk(original).sort());
     expect(JSON.stringify(config)).not.toMatch(/xstate\.|"raise"|"cancel"/);
-    expect(JSON.stringify(config)).toContain('"always":{"target":"#stream.FAILED","guard":"attemptsExhausted","actions":["recordGaveUp"]}');
+    expect(JSON.stringify(config)).toContain(
+      '"always":{"target":"#stream.FAILED","guard":"attemptsExhausted","actions":["recordGaveUp"]}',
+    );
   });
 });

@@ -7,7 +7,8 @@ it('the demo walks every promised status, survives a drop, a stall and a 401, an
   expect(run.ms).toBeLessThan(30_000);
   const out = run.stdout;
   const walk = /statuses\s+(.+)/.exec(out)?.[1]?.split(' → ') ?? [];
-  for (const status of ['NOT_STARTED', 'INITIALIZING', 'SYNCING', 'CONNECTED', 'LOST', 'RECONNECTING', 'STOPPED']) expect(walk).toContain(status);
+  for (const status of ['NOT_STARTED', 'INITIALIZING', 'SYNCING', 'CONNECTED', 'LOST', 'RECONNECTING', 'STOPPED'])
+    expect(walk).toContain(status);
   expect(walk[0]).toBe('NOT_STARTED');
   expect(walk.at(-1)).toBe('STOPPED');
   // Three faults, three recoveries.

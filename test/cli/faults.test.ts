@@ -4,7 +4,15 @@
  * simulator's truth once it has recovered.
  */
 import { settleAndCompare } from '../../src/cli/watch';
-import { createEventStream, LocalAuth, PortalAuth, silentLogger, type EventStream, type EventStreamOptions, type EventStreamStatus } from '../../src';
+import {
+  createEventStream,
+  LocalAuth,
+  PortalAuth,
+  silentLogger,
+  type EventStream,
+  type EventStreamOptions,
+  type EventStreamStatus,
+} from '../../src';
 import { startSimulator, type Simulator } from '../../src/simulator';
 
 const USER = 'admin';
@@ -126,8 +134,22 @@ describe('simulator faults against a real EventStream', () => {
     sim.faults.reject(503, 2);
     sim.faults.drop();
     await until(() => count(seen, 'CONNECTED') === 2, 5000, 'recovery');
-    expect(after(seen, mark)).toEqual(['LOST', 'RECONNECTING', 'LOST', 'RECONNECTING', 'LOST', 'RECONNECTING', 'SYNCING', 'CONNECTED']);
-    expect(seen.slice(mark).filter((s) => s.status === 'LOST').map((s) => s.code)).toEqual(['SOCKET_CLOSED', 'HANDSHAKE_STATUS', 'HANDSHAKE_STATUS']);
+    expect(after(seen, mark)).toEqual([
+      'LOST',
+      'RECONNECTING',
+      'LOST',
+      'RECONNECTING',
+      'LOST',
+      'RECONNECTING',
+      'SYNCING',
+      'CONNECTED',
+    ]);
+    expect(
+      seen
+        .slice(mark)
+        .filter((s) => s.status === 'LOST')
+        .map((s) => s.code),
+    ).toEqual(['SOCKET_CLOSED', 'HANDSHAKE_STATUS', 'HANDSHAKE_STATUS']);
     expect(await settleAndCompare(stream, sim)).toBe(true);
   });
 
@@ -181,7 +203,13 @@ describe('simulator faults against a real EventStream', () => {
 
   it('rejectLogin(503): a portal login that fails transiently is LOST and retried, not FAILED', async () => {
     await sim.close();
-    sim = await startSimulator({ auth: { username: 'me@example.com', password: PASSWORD }, speed: SPEED, heartbeatSec: 10, heartbeatPromise: SPEED, liveEvents: false });
+    sim = await startSimulator({
+      auth: { username: 'me@example.com', password: PASSWORD },
+      speed: SPEED,
+      heartbeatSec: 10,
+      heartbeatPromise: SPEED,
+      liveEvents: false,
+    });
     sim.faults.rejectLogin(503, 1);
     const { stream, seen } = open({ auth: new PortalAuth({ email: 'me@example.com', password: PASSWORD }) });
     stream.start();

@@ -16,7 +16,15 @@ export interface Run {
  * Run a TypeScript entry point with tsx as a child process, bounded by `timeoutMs` (killed after
  * it, so a hung child fails the test instead of the whole run). `env` is added to this process's.
  */
-export function runTs(script: string, args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number; onStdout?: (soFar: string, child: ChildProcess) => void } = {}): Promise<Run> {
+export function runTs(
+  script: string,
+  args: readonly string[],
+  options: {
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    onStdout?: (soFar: string, child: ChildProcess) => void;
+  } = {},
+): Promise<Run> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
@@ -42,7 +50,8 @@ export function runTs(script: string, args: readonly string[], options: { env?: 
 }
 
 /** The CLI, as `iox-events` would run it. */
-export const runCli = (args: readonly string[], options?: Parameters<typeof runTs>[2]): Promise<Run> => runTs('src/cli/main.ts', args, options);
+export const runCli = (args: readonly string[], options?: Parameters<typeof runTs>[2]): Promise<Run> =>
+  runTs('src/cli/main.ts', args, options);
 
 /** Parse NDJSON output: every non-empty line must be one JSON object. */
 export function ndjson(text: string): Array<Record<string, unknown>> {

@@ -1,8 +1,25 @@
-import { AuthRejectedError, AuthTransientError, createEventStream, EventStreamStatus, LocalAuth, silentLogger, type Auth, type EventStream, type EventStreamOptions } from '../../src';
+import {
+  AuthRejectedError,
+  AuthTransientError,
+  createEventStream,
+  EventStreamStatus,
+  LocalAuth,
+  silentLogger,
+  type Auth,
+  type EventStream,
+  type EventStreamOptions,
+} from '../../src';
 import { eventFrame, heartbeatFrame, ScriptedServer, sleep, until } from '../helpers/scriptedServer';
 
 /** Real time throughout this suite (the model-based suite uses a simulated clock). */
-const FAST = { quietMs: 150, syncMaxMs: 3000, backoffMs: [60, 120, 240], heartbeatGraceMs: 200, connectTimeoutMs: 1000, logger: silentLogger } as const;
+const FAST = {
+  quietMs: 150,
+  syncMaxMs: 3000,
+  backoffMs: [60, 120, 240],
+  heartbeatGraceMs: 200,
+  connectTimeoutMs: 1000,
+  logger: silentLogger,
+} as const;
 
 let server: ScriptedServer;
 const streams: EventStream[] = [];
@@ -144,7 +161,8 @@ describe('failures and backoff', () => {
     let connections = 0;
     server.onConnection = (ws) => {
       connections++;
-      if (connections <= 2) ws.close(); // two bad attempts, backoff grows
+      if (connections <= 2)
+        ws.close(); // two bad attempts, backoff grows
       else ws.send(eventFrame('ST', '0', 'AB CD EF 1', { seqnum: 0 }));
     };
     const stream = open({ backoffMs: [50, 400, 800] });
@@ -171,7 +189,9 @@ describe('failures and backoff', () => {
     await until(() => stream.status === 'FAILED');
     await sleep(FAST.backoffMs[2] * 2);
     expect(server.upgrades).toHaveLength(1);
-    expect(server.upgrades[0]!.headers.authorization).toBe(`Basic ${Buffer.from('admin:wrong-password').toString('base64')}`);
+    expect(server.upgrades[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('admin:wrong-password').toString('base64')}`,
+    );
     expect(statuses.map((s) => s.status)).toEqual(['INITIALIZING', 'FAILED']);
     expect(stream.lastError?.status).toBe(401);
     expect(JSON.stringify(stream.lastError)).not.toContain('wrong-password');
@@ -188,7 +208,8 @@ describe('failures and backoff', () => {
         return true;
       },
     };
-    server.verdict = (info) => (info.headers.authorization === 'Bearer fresh' ? { kind: 'accept' } : { kind: 'reject', status: 401 });
+    server.verdict = (info) =>
+      info.headers.authorization === 'Bearer fresh' ? { kind: 'accept' } : { kind: 'reject', status: 401 };
     server.onConnection = (ws) => ws.send(heartbeatFrame(90, 0));
     const stream = open({ auth });
     const statuses = timeline(stream);
@@ -224,7 +245,14 @@ describe('failures and backoff', () => {
     const statuses = timeline(stream);
     stream.start();
     await until(() => stream.status === 'SYNCING', 3000);
-    expect(statuses.map((s) => s.status)).toEqual(['INITIALIZING', 'LOST', 'RECONNECTING', 'LOST', 'RECONNECTING', 'SYNCING']);
+    expect(statuses.map((s) => s.status)).toEqual([
+      'INITIALIZING',
+      'LOST',
+      'RECONNECTING',
+      'LOST',
+      'RECONNECTING',
+      'SYNCING',
+    ]);
     expect(statuses.some((s) => s.status === 'FAILED')).toBe(false);
   });
 
@@ -333,7 +361,9 @@ describe('stop', () => {
     const stream = open();
     let afterStop = 0;
     let stopped = false;
-    stream.onEvent(() => { if (stopped) afterStop++; });
+    stream.onEvent(() => {
+      if (stopped) afterStop++;
+    });
     await arrange(stream);
     expect(stream.status).toBe(status);
     await stream.stop();
@@ -352,34 +382,56 @@ describe('stop', () => {
 
   it('from INITIALIZING (upgrade pending)', () => {
     server.verdict = () => ({ kind: 'hang' });
-    return stopIn('INITIALIZING', async (s) => { s.start(); await until(() => server.upgrades.length === 1); });
+    return stopIn('INITIALIZING', async (s) => {
+      s.start();
+      await until(() => server.upgrades.length === 1);
+    });
   });
 
   it('from SYNCING', () => {
     server.onConnection = (ws) => ws.send(eventFrame('ST', '1', 'AA 00 00 1'));
-    return stopIn('SYNCING', async (s) => { s.start(); await until(() => s.status === 'SYNCING'); });
+    return stopIn('SYNCING', async (s) => {
+      s.start();
+      await until(() => s.status === 'SYNCING');
+    });
   });
 
-  it('from CONNECTED', () => stopIn('CONNECTED', async (s) => { s.start(); await until(() => s.status === 'CONNECTED'); }));
+  it('from CONNECTED', () =>
+    stopIn('CONNECTED', async (s) => {
+      s.start();
+      await until(() => s.status === 'CONNECTED');
+    }));
 
   it('from LOST', () => {
     server.verdict = () => ({ kind: 'reject', status: 503 });
-    return stopIn('LOST', async (s) => { s.start(); await until(() => s.status === 'LOST'); });
+    return stopIn('LOST', async (s) => {
+      s.start();
+      await until(() => s.status === 'LOST');
+    });
   });
 
   it('from RECONNECTING', () => {
     server.verdict = (info) => (info.index === 0 ? { kind: 'reject', status: 503 } : { kind: 'hang' });
-    return stopIn('RECONNECTING', async (s) => { s.start(); await until(() => s.status === 'RECONNECTING' && server.upgrades.length === 2); });
+    return stopIn('RECONNECTING', async (s) => {
+      s.start();
+      await until(() => s.status === 'RECONNECTING' && server.upgrades.length === 2);
+    });
   });
 
   it('from FAILED', () => {
     server.verdict = () => ({ kind: 'reject', status: 401 });
-    return stopIn('FAILED', async (s) => { s.start(); await until(() => s.status === 'FAILED'); });
+    return stopIn('FAILED', async (s) => {
+      s.start();
+      await until(() => s.status === 'FAILED');
+    });
   });
 
   it('leaves no timer, socket or handle behind and can start again', async () => {
     const countOf = (list: string[], kind: string) => list.filter((r) => r === kind).length;
-    const baseline = { timers: countOf(process.getActiveResourcesInfo(), 'Timeout'), tcp: countOf(process.getActiveResourcesInfo(), 'TCPSocketWrap') };
+    const baseline = {
+      timers: countOf(process.getActiveResourcesInfo(), 'Timeout'),
+      tcp: countOf(process.getActiveResourcesInfo(), 'TCPSocketWrap'),
+    };
     server.onConnection = (ws) => ws.send(heartbeatFrame(90, 0));
     const stream = open();
     stream.start();
@@ -387,10 +439,14 @@ describe('stop', () => {
     await stream.stop();
     await server.waitClosed();
     // Other suites' timers may come and go; ours must all be gone within a moment.
-    await until(() => {
-      const after = process.getActiveResourcesInfo();
-      return countOf(after, 'Timeout') <= baseline.timers && countOf(after, 'TCPSocketWrap') <= baseline.tcp;
-    }, 1500, 'no timers or sockets left');
+    await until(
+      () => {
+        const after = process.getActiveResourcesInfo();
+        return countOf(after, 'Timeout') <= baseline.timers && countOf(after, 'TCPSocketWrap') <= baseline.tcp;
+      },
+      1500,
+      'no timers or sockets left',
+    );
     stream.start();
     await until(() => stream.status === 'CONNECTED');
     expect(stream.stats.connections).toBe(2);
@@ -446,7 +502,9 @@ describe('options', () => {
   it('isolates a throwing status listener', async () => {
     const logged: string[] = [];
     const stream = open({ logger: { ...silentLogger, error: (m: string) => logged.push(m) } });
-    stream.onStatus(() => { throw new Error('listener bug'); });
+    stream.onStatus(() => {
+      throw new Error('listener bug');
+    });
     const seen: string[] = [];
     stream.onStatus((s) => seen.push(s));
     stream.start();
@@ -456,6 +514,15 @@ describe('options', () => {
   });
 
   it('exposes the eight statuses', () => {
-    expect(Object.values(EventStreamStatus).sort()).toEqual(['CONNECTED', 'FAILED', 'INITIALIZING', 'LOST', 'NOT_STARTED', 'RECONNECTING', 'STOPPED', 'SYNCING']);
+    expect(Object.values(EventStreamStatus).sort()).toEqual([
+      'CONNECTED',
+      'FAILED',
+      'INITIALIZING',
+      'LOST',
+      'NOT_STARTED',
+      'RECONNECTING',
+      'STOPPED',
+      'SYNCING',
+    ]);
   });
 });

@@ -44,7 +44,38 @@ describeWithFixtures('differential: fixture frames', (fx) => {
     }
   });
 
-  const TOKENS = ['<', '>', '&', '"', "'", '\\', '\\"', '/', ' ', '\n', '=', ';', '&amp;', '&#65;', '&x;', '</eventInfo>', '<eventInfo>', '<![CDATA[', ']]>', '<!--', '-->', '<?', '<a>', '</a>', '<b/>', '</Event>', '<control>', '\u0000', 'é', '\ud83d\ude00'];
+  const TOKENS = [
+    '<',
+    '>',
+    '&',
+    '"',
+    "'",
+    '\\',
+    '\\"',
+    '/',
+    ' ',
+    '\n',
+    '=',
+    ';',
+    '&amp;',
+    '&#65;',
+    '&x;',
+    '</eventInfo>',
+    '<eventInfo>',
+    '<![CDATA[',
+    ']]>',
+    '<!--',
+    '-->',
+    '<?',
+    '<a>',
+    '</a>',
+    '<b/>',
+    '</Event>',
+    '<control>',
+    '\u0000',
+    'é',
+    '\ud83d\ude00',
+  ];
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), token: fc.constantFrom(...TOKENS) }),
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
@@ -69,18 +100,25 @@ describeWithFixtures('differential: fixture frames', (fx) => {
   test('all tiers agree on mutated captured frames (raw XML and JSON envelope forms)', () => {
     const xmlFrames = fx.all.filter((f) => !f.startsWith('{"type":"spolisy"'));
     fc.assert(
-      fc.property(fc.constantFrom(...xmlFrames), fc.array(mutation, { minLength: 1, maxLength: 3 }), (raw, mutations) => {
-        let mutated = raw;
-        for (const m of mutations) mutated = apply(mutated, m);
-        checkAgreement(mutated);
-      }),
+      fc.property(
+        fc.constantFrom(...xmlFrames),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        (raw, mutations) => {
+          let mutated = raw;
+          for (const m of mutations) mutated = apply(mutated, m);
+          checkAgreement(mutated);
+        },
+      ),
       { numRuns: 1500 },
     );
   });
 });
 
 describe('differential: generated frames', () => {
-  const text = fc.stringMatching(/^(?:[A-Za-z0-9 %.:_-]|&amp;|&lt;|&gt;|&quot;|&apos;|&#6[0-9];|&#x4[1-9];|&bogus;|&|>|"|'|é)*$/, { maxLength: 12 });
+  const text = fc.stringMatching(
+    /^(?:[A-Za-z0-9 %.:_-]|&amp;|&lt;|&gt;|&quot;|&apos;|&#6[0-9];|&#x4[1-9];|&bogus;|&|>|"|'|é)*$/,
+    { maxLength: 12 },
+  );
   const attrValue = fc.stringMatching(/^(?:[A-Za-z0-9 :._-]|&amp;|&#65;|&zz;|>|&)*$/, { maxLength: 10 });
   const name = fc.constantFrom('a', 'var', 'id', 's', 'on', 'x.y', 'n-1', '_p');
   const inner: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
@@ -89,7 +127,13 @@ describe('differential: generated frames', () => {
       text,
       fc.constantFrom('<![CDATA[<NULL> & ]]>', '<![CDATA[]]>', '<!-- c -->', '<?pi x?>', '<a></b>', '<a>', '</a>'),
       fc
-        .tuple(name, fc.array(fc.tuple(name, attrValue, fc.constantFrom('"', "'")), { maxLength: 2 }), fc.array(tie('node'), { maxLength: 3 }), fc.boolean(), fc.constantFrom('', ' '))
+        .tuple(
+          name,
+          fc.array(fc.tuple(name, attrValue, fc.constantFrom('"', "'")), { maxLength: 2 }),
+          fc.array(tie('node'), { maxLength: 3 }),
+          fc.boolean(),
+          fc.constantFrom('', ' '),
+        )
         .map(([n, attrs, children, selfClose, space]) => {
           const a = attrs.map(([k, v, q]) => ` ${k}=${q}${v}${q}`).join('');
           return selfClose ? `<${n}${a}${space}/>` : `<${n}${a}>${children.join('')}</${n}>`;
@@ -100,15 +144,24 @@ describe('differential: generated frames', () => {
   const child = fc.oneof(
     text.map((t) => `<control>${t}</control>`),
     fc.constantFrom('<control>ST</control>', '<control>_1</control>', '<control></control>', '<control/>'),
-    fc.tuple(text, fc.option(attrValue), fc.option(fc.constantFrom('0', '-1', '2', 'x', '')), fc.boolean()).map(
-      ([t, uom, prec, precFirst]) => {
+    fc
+      .tuple(text, fc.option(attrValue), fc.option(fc.constantFrom('0', '-1', '2', 'x', '')), fc.boolean())
+      .map(([t, uom, prec, precFirst]) => {
         const u = uom === null ? '' : ` uom="${uom}"`;
         const p = prec === null ? '' : ` prec="${prec}"`;
         return `<action${precFirst ? p + u : u + p}>${t}</action>`;
-      },
-    ),
+      }),
     text.map((t) => `<node>${t}</node>`),
-    fc.constantFrom('<node/>', '<node></node>', '<eventInfo/>', '<eventInfo></eventInfo>', '<other>1</other>', ' ', '\n', 'junk'),
+    fc.constantFrom(
+      '<node/>',
+      '<node></node>',
+      '<eventInfo/>',
+      '<eventInfo></eventInfo>',
+      '<other>1</other>',
+      ' ',
+      '\n',
+      'junk',
+    ),
     fc.array(inner, { maxLength: 3 }).map((parts) => `<eventInfo>${parts.join('')}</eventInfo>`),
     text.map((t) => `<fmtAct>${t}</fmtAct>`),
     text.map((t) => `<fmtName>${t}</fmtName>`),
@@ -124,7 +177,11 @@ describe('differential: generated frames', () => {
       fc.constantFrom(' ', '  ', '\n'),
     )
     .map(([seq, sid, ts, reversed, q, ws]) => {
-      const parts = [seq === null ? '' : `seqnum=${q}${seq}${q}`, sid === null ? '' : `sid=${q}${sid}${q}`, ts === null ? '' : `timestamp=${q}${ts}${q}`].filter(Boolean);
+      const parts = [
+        seq === null ? '' : `seqnum=${q}${seq}${q}`,
+        sid === null ? '' : `sid=${q}${sid}${q}`,
+        ts === null ? '' : `timestamp=${q}${ts}${q}`,
+      ].filter(Boolean);
       if (reversed) parts.reverse();
       return parts.map((p) => ws + p).join('');
     });
@@ -139,7 +196,14 @@ describe('differential: generated frames', () => {
     .map(([decl, attrs, children, tail]) => `${decl}<Event${attrs}>${children.join('')}</Event>${tail}`);
 
   const canonical = fc
-    .tuple(text, text, fc.option(fc.tuple(attrValue, attrValue)), text, fc.array(inner, { maxLength: 3 }), fc.option(fc.tuple(text, text)))
+    .tuple(
+      text,
+      text,
+      fc.option(fc.tuple(attrValue, attrValue)),
+      text,
+      fc.array(inner, { maxLength: 3 }),
+      fc.option(fc.tuple(text, text)),
+    )
     .map(
       ([control, action, uomPrec, node, info, fmt]) =>
         `<?xml version="1.0" encoding="UTF-8"?><Event seqnum="3" sid="uuid:1" timestamp="t"><control>${control}</control>` +
@@ -148,12 +212,21 @@ describe('differential: generated frames', () => {
     );
 
   const wrapped = (xml: fc.Arbitrary<string>): fc.Arbitrary<string> =>
-    fc.tuple(xml, fc.constantFrom('raw', 'json', 'json-reordered')).map(([x, form]) =>
-      form === 'raw' ? x : form === 'json' ? JSON.stringify({ type: 'event', data: x }) : JSON.stringify({ data: x, type: 'event' }),
-    );
+    fc
+      .tuple(xml, fc.constantFrom('raw', 'json', 'json-reordered'))
+      .map(([x, form]) =>
+        form === 'raw'
+          ? x
+          : form === 'json'
+            ? JSON.stringify({ type: 'event', data: x })
+            : JSON.stringify({ data: x, type: 'event' }),
+      );
 
   test('all tiers agree on generated envelope variants', () => {
-    fc.assert(fc.property(wrapped(xmlFrame), (raw) => checkAgreement(raw)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(wrapped(xmlFrame), (raw) => checkAgreement(raw)),
+      { numRuns: 2000 },
+    );
   });
 
   test('all tiers agree on generated canonical frames; both the fast tiers and the fallback are exercised', () => {

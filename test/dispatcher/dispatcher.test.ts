@@ -1,9 +1,21 @@
-import { EventDispatcher, type DeliveryInfo, type IoxEvent, type PropertyChange, type SequenceGap } from '../../src/dispatcher';
+import {
+  EventDispatcher,
+  type DeliveryInfo,
+  type IoxEvent,
+  type PropertyChange,
+  type SequenceGap,
+} from '../../src/dispatcher';
 import type { Logger } from '../../src/logger';
 import { silentLogger } from '../../src/logger';
 
 let seq = 0;
-const ev = (control: string, action: string, node = '', eventInfo = '', extra: { sid?: string; seqnum?: number; uom?: string; prec?: string; fmt?: string } = {}): string =>
+const ev = (
+  control: string,
+  action: string,
+  node = '',
+  eventInfo = '',
+  extra: { sid?: string; seqnum?: number; uom?: string; prec?: string; fmt?: string } = {},
+): string =>
   `<?xml version="1.0" encoding="UTF-8"?><Event seqnum="${extra.seqnum ?? seq++}" sid="${extra.sid ?? 'uuid:1'}" timestamp="2026-05-06T14:35:03-07:00">` +
   `<control>${control}</control><action${extra.uom ? ` uom="${extra.uom}"` : ''}${extra.prec ? ` prec="${extra.prec}"` : ''}>${action}</action>` +
   `<node>${node}</node><eventInfo>${eventInfo}</eventInfo>${extra.fmt ? `<fmtAct>${extra.fmt}</fmtAct>` : ''}</Event>`;
@@ -33,9 +45,39 @@ describe('EventDispatcher deliveries', () => {
       ['DON', '0', false, true],
     ]);
     expect(props).toEqual([
-      { node: 'A 1', control: 'ST', kind: 'status', value: '0', uom: '100', prec: 0, formatted: 'Off', name: undefined, previous: undefined },
-      { node: 'A 1', control: 'ST', kind: 'status', value: '255', uom: '100', prec: 0, formatted: 'On', name: undefined, previous: '0' },
-      { node: 'A 1', control: 'DON', kind: 'command', value: '0', uom: undefined, prec: undefined, formatted: undefined, name: undefined, previous: undefined },
+      {
+        node: 'A 1',
+        control: 'ST',
+        kind: 'status',
+        value: '0',
+        uom: '100',
+        prec: 0,
+        formatted: 'Off',
+        name: undefined,
+        previous: undefined,
+      },
+      {
+        node: 'A 1',
+        control: 'ST',
+        kind: 'status',
+        value: '255',
+        uom: '100',
+        prec: 0,
+        formatted: 'On',
+        name: undefined,
+        previous: '0',
+      },
+      {
+        node: 'A 1',
+        control: 'DON',
+        kind: 'command',
+        value: '0',
+        uom: undefined,
+        prec: undefined,
+        formatted: undefined,
+        name: undefined,
+        previous: undefined,
+      },
     ]);
     expect(d.mirror.nodes.get('A 1')?.get('ST')).toMatchObject({ value: '255', uom: '100', prec: 0, formatted: 'On' });
     expect(typeof d.mirror.nodes.get('A 1')?.get('ST')?.updatedAt).toBe('number');
@@ -75,8 +117,25 @@ describe('EventDispatcher deliveries', () => {
     d.feed(ev('_5', '1'));
     d.feed(ev('_0', '120'));
     expect(seen).toEqual([
-      ['program', { id: '8D', statusCode: 0x22, runState: 'then', evaluation: 'true', enabled: false, runAtReboot: true, lastRun: '260506 14:30:36', lastFinish: '260506 14:30:37' }, 'then'],
-      ['variable', { kind: 'value', type: 2, id: 12, value: -3, init: undefined, prec: 0, ts: '20260506 13:23:15' }, -3],
+      [
+        'program',
+        {
+          id: '8D',
+          statusCode: 0x22,
+          runState: 'then',
+          evaluation: 'true',
+          enabled: false,
+          runAtReboot: true,
+          lastRun: '260506 14:30:36',
+          lastFinish: '260506 14:30:37',
+        },
+        'then',
+      ],
+      [
+        'variable',
+        { kind: 'value', type: 2, id: 12, value: -3, init: undefined, prec: 0, ts: '20260506 13:23:15' },
+        -3,
+      ],
       ['table', { type: 1, id: 0 }],
       ['lifecycle', 'WH', '8E 55 0D 1', false, '1'],
       ['system', 'busy'],
@@ -89,8 +148,21 @@ describe('EventDispatcher deliveries', () => {
     d.feed(ev('_1', '0', '', '<id>3</id><on /><nr /><s>31</s>'));
     d.feed(ev('_1', '6', '', '<var type="1" id="1"><prec>1</prec><val>20</val><ts>20260502 14:56:16 </ts></var>'));
     d.feed(ev('_1', '7', '', '<var type="1" id="1"><init>5</init><prec>1</prec></var>'));
-    expect(d.mirror.programs.get('3')).toMatchObject({ id: '3', runState: 'idle', evaluation: 'false', enabled: true, runAtReboot: false });
-    expect(d.mirror.variables.get('1:1')).toMatchObject({ type: 1, id: 1, value: 20, init: 5, prec: 1, ts: '20260502 14:56:16' });
+    expect(d.mirror.programs.get('3')).toMatchObject({
+      id: '3',
+      runState: 'idle',
+      evaluation: 'false',
+      enabled: true,
+      runAtReboot: false,
+    });
+    expect(d.mirror.variables.get('1:1')).toMatchObject({
+      type: 1,
+      id: 1,
+      value: 20,
+      init: 5,
+      prec: 1,
+      ts: '20260502 14:56:16',
+    });
   });
 
   test('a throwing listener is isolated, logged and counted; the others and the feed go on', () => {

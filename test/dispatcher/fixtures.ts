@@ -45,7 +45,9 @@ export function loadFixtures(): Fixtures | null {
     const record = JSON.parse(line) as { direction?: string; data?: unknown };
     if (record.direction === 'receive' && typeof record.data === 'string') jsonl.push(record.data);
   }
-  const pyisy = readFileSync(PYISY, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const pyisy = readFileSync(PYISY, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return (cached = { jsonl, pyisy, all: [...jsonl, ...pyisy] });
 }
 

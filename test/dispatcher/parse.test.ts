@@ -75,8 +75,19 @@ describeWithFixtures('parseEventFrame on the eisy captures', (fx) => {
       isSystem: true,
       isProperty: false,
     });
-    expect(find(/seqnum=\\"4\\"/)).toMatchObject({ control: '_3', action: 'WH', node: '8E 55 0D 1', eventInfo: '<status>0</status>' });
-    expect(find(/seqnum=\\"425\\"/)).toMatchObject({ control: '_0', action: '90', node: '', eventInfo: '', isSystem: true });
+    expect(find(/seqnum=\\"4\\"/)).toMatchObject({
+      control: '_3',
+      action: 'WH',
+      node: '8E 55 0D 1',
+      eventInfo: '<status>0</status>',
+    });
+    expect(find(/seqnum=\\"425\\"/)).toMatchObject({
+      control: '_0',
+      action: '90',
+      node: '',
+      eventInfo: '',
+      isSystem: true,
+    });
     expect(find(/<control>_7</)).toMatchObject({
       seqnum: 15,
       control: '_7',
@@ -103,7 +114,9 @@ describeWithFixtures('parseEventFrame on the eisy captures', (fx) => {
 
 describe('parseEventFrame edge cases', () => {
   test('stray & in eventInfo is escaped and the frame parses (and is counted as repaired)', () => {
-    const raw = frame('<control>_7</control><action>1</action><node></node><eventInfo>GET /rest?NUM.107=24&VAL.111=1&amp;x</eventInfo>');
+    const raw = frame(
+      '<control>_7</control><action>1</action><node></node><eventInfo>GET /rest?NUM.107=24&VAL.111=1&amp;x</eventInfo>',
+    );
     const result = parseFrame(raw);
     expect(result.event?.eventInfo).toBe('GET /rest?NUM.107=24&amp;VAL.111=1&amp;x');
     expect(result.repaired).toBe(true);
@@ -111,40 +124,64 @@ describe('parseEventFrame edge cases', () => {
   });
 
   test('stray & in a field is escaped then decoded back', () => {
-    expect(parseEventFrame(frame('<control>GV1</control><action>a & b &lt;c&gt;</action><node>N 1</node>'))).toMatchObject({
+    expect(
+      parseEventFrame(frame('<control>GV1</control><action>a & b &lt;c&gt;</action><node>N 1</node>')),
+    ).toMatchObject({
       action: 'a & b <c>',
     });
   });
 
   test('& inside CDATA is left alone', () => {
-    const e = parseEventFrame(frame('<control>_7</control><action>1</action><eventInfo><![CDATA[a&b <x> ]]></eventInfo>'));
+    const e = parseEventFrame(
+      frame('<control>_7</control><action>1</action><eventInfo><![CDATA[a&b <x> ]]></eventInfo>'),
+    );
     expect(e?.eventInfo).toBe('<![CDATA[a&b <x> ]]>');
     expect(parseFrame(frame('<control>_7</control><eventInfo><![CDATA[a&b]]></eventInfo>')).repaired).toBe(false);
   });
 
   test('CDATA containing < and </eventInfo> is preserved verbatim', () => {
     const info = '<![CDATA[if (a < b) </eventInfo> <NULL>]]>';
-    expect(parseEventFrame(frame(`<control>_7</control><action>1</action><node></node><eventInfo>${info}</eventInfo>`))?.eventInfo).toBe(info);
+    expect(
+      parseEventFrame(frame(`<control>_7</control><action>1</action><node></node><eventInfo>${info}</eventInfo>`))
+        ?.eventInfo,
+    ).toBe(info);
   });
 
   test('empty and self-closing eventInfo, missing node and missing eventInfo', () => {
-    expect(parseEventFrame(frame('<control>_5</control><action>0</action><node></node><eventInfo></eventInfo>'))).toMatchObject({ eventInfo: '', node: '' });
-    expect(parseEventFrame(frame('<control>_5</control><action>0</action><node/><eventInfo/>'))).toMatchObject({ eventInfo: '', node: '' });
-    expect(parseEventFrame(frame('<control>ST</control><action>0</action>'))).toMatchObject({ node: '', eventInfo: '', isProperty: false });
+    expect(
+      parseEventFrame(frame('<control>_5</control><action>0</action><node></node><eventInfo></eventInfo>')),
+    ).toMatchObject({ eventInfo: '', node: '' });
+    expect(parseEventFrame(frame('<control>_5</control><action>0</action><node/><eventInfo/>'))).toMatchObject({
+      eventInfo: '',
+      node: '',
+    });
+    expect(parseEventFrame(frame('<control>ST</control><action>0</action>'))).toMatchObject({
+      node: '',
+      eventInfo: '',
+      isProperty: false,
+    });
   });
 
   test('negative and invalid prec', () => {
-    expect(parseEventFrame(frame('<control>CLITEMP</control><action uom="4" prec="-1">215</action><node>A 1</node>'))?.prec).toBe(-1);
-    expect(parseEventFrame(frame('<control>CLITEMP</control><action uom="4" prec="x">215</action><node>A 1</node>'))?.prec).toBeUndefined();
+    expect(
+      parseEventFrame(frame('<control>CLITEMP</control><action uom="4" prec="-1">215</action><node>A 1</node>'))?.prec,
+    ).toBe(-1);
+    expect(
+      parseEventFrame(frame('<control>CLITEMP</control><action uom="4" prec="x">215</action><node>A 1</node>'))?.prec,
+    ).toBeUndefined();
   });
 
   test('values stay strings: "007" is not a number', () => {
-    const e = parseEventFrame(frame('<control>GV1</control><action uom="007">007</action><node>007</node><fmtAct>1e3</fmtAct>'));
+    const e = parseEventFrame(
+      frame('<control>GV1</control><action uom="007">007</action><node>007</node><fmtAct>1e3</fmtAct>'),
+    );
     expect(e).toMatchObject({ action: '007', uom: '007', node: '007', formattedAction: '1e3' });
   });
 
   test('unknown control _99 passes through', () => {
-    expect(parseEventFrame(frame('<control>_99</control><action>ZZ</action><node></node><eventInfo><x a="1"/></eventInfo>'))).toMatchObject({
+    expect(
+      parseEventFrame(frame('<control>_99</control><action>ZZ</action><node></node><eventInfo><x a="1"/></eventInfo>')),
+    ).toMatchObject({
       control: '_99',
       action: 'ZZ',
       eventInfo: '<x a="1"/>',
@@ -193,12 +230,17 @@ describe('parseEventFrame edge cases', () => {
   });
 
   test('numeric character references are decoded, invalid ones kept', () => {
-    expect(parseEventFrame(frame('<control>GV1</control><action>&#65;&#x42;&#0;&#x110000;</action><node>A 1</node>'))?.action).toBe('AB&#0;&#x110000;');
+    expect(
+      parseEventFrame(frame('<control>GV1</control><action>&#65;&#x42;&#0;&#x110000;</action><node>A 1</node>'))
+        ?.action,
+    ).toBe('AB&#0;&#x110000;');
   });
 
   test('a 1 MiB frame parses', () => {
     const big = 'x'.repeat(1024 * 1024);
-    const e = parseEventFrame(frame(`<control>_7</control><action>1</action><node></node><eventInfo><![CDATA[${big}]]></eventInfo>`));
+    const e = parseEventFrame(
+      frame(`<control>_7</control><action>1</action><node></node><eventInfo><![CDATA[${big}]]></eventInfo>`),
+    );
     expect(e?.eventInfo.length).toBe(big.length + 12);
     const bigText = parseEventFrame(envelope(frame(`<control>_7</control><action>${big}</action>`)));
     expect(bigText?.action.length).toBe(big.length);
@@ -208,7 +250,16 @@ describe('parseEventFrame edge cases', () => {
     const e = parseEventFrame(
       `\n ${DECL}\n<Event timestamp='t' seqnum='5' sid="s" extra="x">\n  <control>ST</control>\n  <action prec="1" uom="51">50</action>\n  <node>A B C 1</node>\n</Event>\n`,
     );
-    expect(e).toMatchObject({ seqnum: 5, sid: 's', timestamp: 't', control: 'ST', action: '50', uom: '51', prec: 1, node: 'A B C 1' });
+    expect(e).toMatchObject({
+      seqnum: 5,
+      sid: 's',
+      timestamp: 't',
+      control: 'ST',
+      action: '50',
+      uom: '51',
+      prec: 1,
+      node: 'A B C 1',
+    });
   });
 
   test('missing or non-numeric seqnum becomes -1', () => {

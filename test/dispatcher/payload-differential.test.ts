@@ -64,19 +64,71 @@ describeWithFixtures('differential: _1 payload reader', (fx) => {
 
   test('every fixture payload decodes identically under every _1 action, and the real _1 payloads take the fast reader', () => {
     for (const info of [...fixturePayloads, ...REAL_PAYLOADS]) checkPayload(info);
-    const real = fx.all.map((raw) => parseEventFrame(raw)).filter((e): e is IoxEvent => e !== null && e.control === '_1' && ['0', '6', '7', '9'].includes(e.action));
+    const real = fx.all
+      .map((raw) => parseEventFrame(raw))
+      .filter((e): e is IoxEvent => e !== null && e.control === '_1' && ['0', '6', '7', '9'].includes(e.action));
     expect(real.length).toBeGreaterThan(0);
-    for (const e of real) expect({ info: e.eventInfo, fast: fastAccepts(e.eventInfo) }).toEqual({ info: e.eventInfo, fast: true });
+    for (const e of real)
+      expect({ info: e.eventInfo, fast: fastAccepts(e.eventInfo) }).toEqual({ info: e.eventInfo, fast: true });
   });
 
   // Generated payloads: the shapes the reader accepts and their near misses.
-  const NAMES = ['id', 's', 'r', 'f', 'on', 'off', 'rr', 'nr', 'val', 'init', 'prec', 'ts', 'type', 'id', 'var', 'x', 'p', 'ID', '__proto__', 'constructor'];
-  const TEXTS = ['', '3', '8D', ' 8d ', '31', 'F0', 'zz', '-7', '2.5', ' 12 ', '007', '1e3', '260506 14:30:36 ', '&amp;', '&lt;1&gt;', '&#65;', '&#x41;', '&xxe;', 'a&b', '>', 'é', '\n', '\t1', '<![CDATA[5]]>', '0x1F'];
+  const NAMES = [
+    'id',
+    's',
+    'r',
+    'f',
+    'on',
+    'off',
+    'rr',
+    'nr',
+    'val',
+    'init',
+    'prec',
+    'ts',
+    'type',
+    'id',
+    'var',
+    'x',
+    'p',
+    'ID',
+    '__proto__',
+    'constructor',
+  ];
+  const TEXTS = [
+    '',
+    '3',
+    '8D',
+    ' 8d ',
+    '31',
+    'F0',
+    'zz',
+    '-7',
+    '2.5',
+    ' 12 ',
+    '007',
+    '1e3',
+    '260506 14:30:36 ',
+    '&amp;',
+    '&lt;1&gt;',
+    '&#65;',
+    '&#x41;',
+    '&xxe;',
+    'a&b',
+    '>',
+    'é',
+    '\n',
+    '\t1',
+    '<![CDATA[5]]>',
+    '0x1F',
+  ];
   const text = fc.constantFrom(...TEXTS);
   const name = fc.constantFrom(...NAMES);
   const element: fc.Arbitrary<string> = fc.oneof(
     fc.tuple(name, text).map(([n, t]) => `<${n}>${t}</${n}>`),
-    fc.tuple(name, fc.constantFrom('/>', ' />', '  />', '></', '>')).map(([n, end]) => (end === '></' ? `<${n}></${n}>` : `<${n}${end}`)),
+    fc
+      .tuple(name, fc.constantFrom('/>', ' />', '  />', '></', '>'))
+      .map(([n, end]) => (end === '></' ? `<${n}></${n}>` : `<${n}${end}`)),
     fc.tuple(name, fc.constantFrom(' a="1"', ' type="2"', " id='3'"), text).map(([n, a, t]) => `<${n}${a}>${t}</${n}>`),
     fc.tuple(name, name, text).map(([a, b, t]) => `<${a}><${b}>${t}</${b}></${a}>`),
     fc.constantFrom(' ', '\n', 'text', '<!-- c -->', '&amp;'),
@@ -87,15 +139,27 @@ describeWithFixtures('differential: _1 payload reader', (fx) => {
   const flat = fc.array(element, { maxLength: 8 }).map((parts) => parts.join(''));
   const variable = fc
     .tuple(attrs, flat, fc.constantFrom('', '/', ' ', 'tail'))
-    .map(([a, body, variant]) => (variant === '/' ? `<var${a}/>` : variant === 'tail' ? `<var${a}>${body}</var><var/>` : `<var${a}${variant}>${body}</var>`));
+    .map(([a, body, variant]) =>
+      variant === '/'
+        ? `<var${a}/>`
+        : variant === 'tail'
+          ? `<var${a}>${body}</var><var/>`
+          : `<var${a}${variant}>${body}</var>`,
+    );
   // Clean payloads in the accepted shape (known names, each once, simple texts), with any text.
   const cleanElement = (names: readonly string[]) =>
-    fc.uniqueArray(fc.tuple(fc.constantFrom(...names), text, fc.constantFrom('text', '/>', ' />')), { selector: ([n]) => n, maxLength: names.length }).map((list) =>
-      list.map(([n, t, form]) => (form === 'text' ? `<${n}>${t}</${n}>` : `<${n}${form}`)).join(''),
-    );
+    fc
+      .uniqueArray(fc.tuple(fc.constantFrom(...names), text, fc.constantFrom('text', '/>', ' />')), {
+        selector: ([n]) => n,
+        maxLength: names.length,
+      })
+      .map((list) => list.map(([n, t, form]) => (form === 'text' ? `<${n}>${t}</${n}>` : `<${n}${form}`)).join(''));
   const cleanProgram = cleanElement(['id', 's', 'r', 'f', 'on', 'off', 'rr', 'nr']);
   const cleanVar = fc
-    .tuple(fc.uniqueArray(fc.tuple(fc.constantFrom('type', 'id'), text), { selector: ([n]) => n, maxLength: 2 }), cleanElement(['val', 'init', 'prec', 'ts', 'type', 'id']))
+    .tuple(
+      fc.uniqueArray(fc.tuple(fc.constantFrom('type', 'id'), text), { selector: ([n]) => n, maxLength: 2 }),
+      cleanElement(['val', 'init', 'prec', 'ts', 'type', 'id']),
+    )
     .map(([a, body]) => `<var${a.map(([n, v]) => ` ${n}="${v}"`).join('')}${body === '' ? '/>' : `>${body}</var>`}`);
   const payload = fc.oneof(flat, variable, cleanProgram, cleanVar);
 
@@ -111,7 +175,29 @@ describeWithFixtures('differential: _1 payload reader', (fx) => {
     expect(accepted).toBeGreaterThan(1000); // the test exercises the fast reader, not only its refusals
   });
 
-  const TOKENS = ['<', '>', '/', ' ', '&', '&amp;', '"', "'", '=', '</var>', '<var>', '<on />', '<id>', '</id>', '<s>', '<val>', '</val>', '<![CDATA[', ']]>', '\n', 'é'];
+  const TOKENS = [
+    '<',
+    '>',
+    '/',
+    ' ',
+    '&',
+    '&amp;',
+    '"',
+    "'",
+    '=',
+    '</var>',
+    '<var>',
+    '<on />',
+    '<id>',
+    '</id>',
+    '<s>',
+    '<val>',
+    '</val>',
+    '<![CDATA[',
+    ']]>',
+    '\n',
+    'é',
+  ];
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), token: fc.constantFrom(...TOKENS) }),
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),

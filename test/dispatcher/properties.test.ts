@@ -11,11 +11,37 @@ describe('never throws on arbitrary input', () => {
     const dispatcher = new EventDispatcher({ logger: silentLogger });
     dispatcher.onEvent(() => undefined);
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json(), fc.string({ unit: fc.constantFrom('<', '>', '/', 'Event', 'control', '&', ';', '"', '{', '}', ':', 'a', ' ', '![CDATA[', ']]>') })), (s) => {
-        parseEventFrame(s);
-        dispatcher.feed(s);
-        dispatcher.feed(s, { replay: true });
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.json(),
+          fc.string({
+            unit: fc.constantFrom(
+              '<',
+              '>',
+              '/',
+              'Event',
+              'control',
+              '&',
+              ';',
+              '"',
+              '{',
+              '}',
+              ':',
+              'a',
+              ' ',
+              '![CDATA[',
+              ']]>',
+            ),
+          }),
+        ),
+        (s) => {
+          parseEventFrame(s);
+          dispatcher.feed(s);
+          dispatcher.feed(s, { replay: true });
+        },
+      ),
       { numRuns: 1000 },
     );
     expect(dispatcher.stats.framesFed).toBe(dispatcher.stats.eventsParsed + sumDropped(dispatcher));
@@ -35,20 +61,35 @@ describe('never throws on arbitrary input', () => {
 describeWithFixtures('never throws on mutated captured frames', (fx) => {
   test('random byte-level edits of real frames', () => {
     const dispatcher = new EventDispatcher({ logger: silentLogger });
-    for (const cb of ['onProgramStatus', 'onVariable', 'onVariableTableChange', 'onLifecycle', 'onSystemStatus', 'onHeartbeat', 'onGap'] as const) {
+    for (const cb of [
+      'onProgramStatus',
+      'onVariable',
+      'onVariableTableChange',
+      'onLifecycle',
+      'onSystemStatus',
+      'onHeartbeat',
+      'onGap',
+    ] as const) {
       dispatcher[cb](() => undefined);
     }
     dispatcher.onProperty(() => undefined);
     fc.assert(
-      fc.property(fc.constantFrom(...fx.all), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.string({ maxLength: 4, unit: 'binary' })), { minLength: 1, maxLength: 4 }), (raw, edits) => {
-        let s = raw;
-        for (const [at, del, ins] of edits) {
-          const i = at % (s.length + 1);
-          s = s.slice(0, i) + ins + s.slice(i + del);
-        }
-        parseEventFrame(s);
-        dispatcher.feed(s);
-      }),
+      fc.property(
+        fc.constantFrom(...fx.all),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.string({ maxLength: 4, unit: 'binary' })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (raw, edits) => {
+          let s = raw;
+          for (const [at, del, ins] of edits) {
+            const i = at % (s.length + 1);
+            s = s.slice(0, i) + ins + s.slice(i + del);
+          }
+          parseEventFrame(s);
+          dispatcher.feed(s);
+        },
+      ),
       { numRuns: 1000 },
     );
     expect(dispatcher.stats.framesFed).toBe(dispatcher.stats.eventsParsed + sumDropped(dispatcher));

@@ -19,7 +19,9 @@ describeWithFixtures('dispatcher replaying ws-frames.jsonl', (fx) => {
     return nodes;
   };
   const actualMirror = (d: EventDispatcher): Map<string, Map<string, string>> =>
-    new Map([...d.mirror.nodes].map(([node, controls]) => [node, new Map([...controls].map(([c, s]) => [c, s.value]))]));
+    new Map(
+      [...d.mirror.nodes].map(([node, controls]) => [node, new Map([...controls].map(([c, s]) => [c, s.value]))]),
+    );
 
   test('the mirror after the replay equals the last value per (node, control) in the raw frames', () => {
     const d = new EventDispatcher({ logger: silentLogger });
@@ -73,10 +75,19 @@ describeWithFixtures('dispatcher replaying ws-frames.jsonl', (fx) => {
       heartbeat: count(/<control>_0</g),
       events: fx.jsonl.length - 1,
     });
-    expect(d.stats).toMatchObject({ framesFed: fx.jsonl.length, eventsParsed: fx.jsonl.length - 1, undecodable: 0, listenerErrors: 0, fallbacks: 0 });
+    expect(d.stats).toMatchObject({
+      framesFed: fx.jsonl.length,
+      eventsParsed: fx.jsonl.length - 1,
+      undecodable: 0,
+      listenerErrors: 0,
+      fallbacks: 0,
+    });
     expect(d.stats.dropped['not-event']).toBe(1);
     // The capture itself has seqnum holes after the replay (e.g. 425 → 428).
-    const seqnums = fx.jsonl.map((f) => grab(f, /seqnum=\\"(\d+)\\"/)).filter((s): s is string => s !== undefined).map(Number);
+    const seqnums = fx.jsonl
+      .map((f) => grab(f, /seqnum=\\"(\d+)\\"/))
+      .filter((s): s is string => s !== undefined)
+      .map(Number);
     const holes = seqnums.filter((n, i) => i > 0 && n !== seqnums[i - 1] + 1).length;
     expect(d.stats.gaps).toBe(holes);
     expect(holes).toBeGreaterThan(0);
@@ -85,7 +96,15 @@ describeWithFixtures('dispatcher replaying ws-frames.jsonl', (fx) => {
   test('the last program 3 status and variable 2:8 in the capture are in the mirror', () => {
     const d = new EventDispatcher({ logger: silentLogger });
     for (const f of fx.jsonl) d.feed(f);
-    expect(d.mirror.programs.get('3')).toMatchObject({ id: '3', enabled: true, runAtReboot: false, statusCode: 0x31, runState: 'idle', evaluation: 'false', lastRun: '260506 14:35:25' });
+    expect(d.mirror.programs.get('3')).toMatchObject({
+      id: '3',
+      enabled: true,
+      runAtReboot: false,
+      statusCode: 0x31,
+      runState: 'idle',
+      evaluation: 'false',
+      lastRun: '260506 14:35:25',
+    });
     expect(d.mirror.variables.get('2:8')).toMatchObject({ type: 2, id: 8, value: 1, prec: 0, ts: '20260506 14:36:01' });
     expect(d.mirror.variables.get('2:1')).toMatchObject({ init: 0 });
   });
@@ -95,6 +114,9 @@ describeWithFixtures('dispatcher replaying ws-frames.jsonl', (fx) => {
     const got: unknown[] = [];
     d.onVariable((v, info) => got.push([v, (info.event as IoxEvent).seqnum]));
     for (const f of fx.pyisy) d.feed(f);
-    expect(got).toContainEqual([{ kind: 'init', type: 1, id: 1, value: undefined, init: 20, prec: 1, ts: undefined }, 310]);
+    expect(got).toContainEqual([
+      { kind: 'init', type: 1, id: 1, value: undefined, init: 20, prec: 1, ts: undefined },
+      310,
+    ]);
   });
 });

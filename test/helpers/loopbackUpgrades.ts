@@ -16,7 +16,9 @@ export interface LoopbackUpgrades {
  * Listen on 127.0.0.1 for WebSocket upgrades. Plain HTTP requests get 404. Every TCP connection is
  * tracked, so a test can tell when a client really let go and can tear everything down.
  */
-export async function listenForUpgrades(onUpgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void): Promise<LoopbackUpgrades> {
+export async function listenForUpgrades(
+  onUpgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void,
+): Promise<LoopbackUpgrades> {
   const connections = new Set<Socket>();
   const http = createServer((_req, res) => {
     res.statusCode = 404;

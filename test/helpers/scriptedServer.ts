@@ -107,7 +107,12 @@ export class ScriptedServer {
 
 let seq = 0;
 /** A frame in the exact wire format of a real eisy. */
-export function eventFrame(control: string, action: string, node = '', options: { seqnum?: number; sid?: string; uom?: string; prec?: string; fmtAct?: string } = {}): string {
+export function eventFrame(
+  control: string,
+  action: string,
+  node = '',
+  options: { seqnum?: number; sid?: string; uom?: string; prec?: string; fmtAct?: string } = {},
+): string {
   const attrs = options.uom !== undefined ? ` uom="${options.uom}" prec="${options.prec ?? '0'}"` : '';
   const fmt = options.fmtAct !== undefined ? `<fmtAct>${options.fmtAct}</fmtAct>` : '';
   return (

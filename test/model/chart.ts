@@ -28,7 +28,9 @@ export function allStateNodes(root: AnyStateNode = streamMachine.root): AnyState
 export function transitionKey(t: AnyTransitionDefinition): string {
   const source = t.source as AnyStateNode;
   const list: readonly AnyTransitionDefinition[] =
-    t.eventType === '' ? ((source.always ?? []) as AnyTransitionDefinition[]) : (source.transitions.get(t.eventType) ?? []);
+    t.eventType === ''
+      ? ((source.always ?? []) as AnyTransitionDefinition[])
+      : (source.transitions.get(t.eventType) ?? []);
   const index = list.findIndex((candidate) => candidate === t);
   const targets = (t.target ?? []).map((n: AnyStateNode) => n.id).join(',') || '(none)';
   const event = t.eventType === '' ? 'always' : t.eventType;
@@ -66,7 +68,9 @@ export function delayNameOf(eventType: string): string | null {
 }
 
 /** State nodes that carry a tag, with their tags. */
-export function taggedStateNodes(root: AnyStateNode = streamMachine.root): Array<{ node: AnyStateNode; tags: string[] }> {
+export function taggedStateNodes(
+  root: AnyStateNode = streamMachine.root,
+): Array<{ node: AnyStateNode; tags: string[] }> {
   return allStateNodes(root)
     .filter((node) => node.tags.length > 0)
     .map((node) => ({ node, tags: [...node.tags] }));

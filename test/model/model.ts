@@ -50,7 +50,10 @@ export const EVENT_CATALOG: readonly ModelEvent[] = [
   { type: 'FRAME', count: 1 },
   { type: 'FRAME', count: 1, heartbeatSec: HEARTBEAT_SEC },
   { type: 'SOCKET_CLOSED', code: 4000, reason: 'model' },
-  { type: 'SOCKET_ERROR', error: { name: 'RangeError', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', message: 'Max payload size exceeded' } },
+  {
+    type: 'SOCKET_ERROR',
+    error: { name: 'RangeError', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', message: 'Max payload size exceeded' },
+  },
   { type: 'xstate.done.actor.connect', output: MODEL_LINK },
   { type: 'xstate.error.actor.connect', error: { code: 'HANDSHAKE_STATUS', status: 401 } },
   { type: 'xstate.error.actor.connect', error: { code: 'HANDSHAKE_STATUS', status: 500 } },
@@ -66,7 +69,12 @@ export const EVENT_CATALOG: readonly ModelEvent[] = [
 
 /** A short, readable name for an event (used in state keys and path descriptions). */
 export function eventLabel(event: ModelEvent): string {
-  const e = event as { type: string; heartbeatSec?: number; output?: unknown; error?: { code?: string; status?: number } };
+  const e = event as {
+    type: string;
+    heartbeatSec?: number;
+    output?: unknown;
+    error?: { code?: string; status?: number };
+  };
   if (e.type === 'FRAME') return e.heartbeatSec !== undefined ? 'FRAME(heartbeat)' : 'FRAME';
   if (e.type.startsWith('xstate.after.')) return `after.${delayNameOf(e.type)}`;
   if (e.type === 'xstate.done.actor.connect') return 'connect.done';
@@ -151,7 +159,9 @@ export function delayFeasible(snapshot: Snap, delay: string): boolean {
   const frameKeepsState = snapshot.can(frame as never) && isSameConfiguration(snapshot, frame);
   if (frameKeepsState) {
     if (!RESTARTED_BY_FRAME.has(delay)) return true;
-    return others.filter((d) => RESTARTED_BY_FRAME.has(d)).every((d) => delayDuration(snapshot, delay) < delayDuration(snapshot, d));
+    return others
+      .filter((d) => RESTARTED_BY_FRAME.has(d))
+      .every((d) => delayDuration(snapshot, delay) < delayDuration(snapshot, d));
   }
   return others.every((d) => delayDuration(snapshot, delay) < delayDuration(snapshot, d));
 }
@@ -216,11 +226,18 @@ export function prng(seed: number): () => number {
  * (LOST → RECONNECTING → LOST, FAILED → START, STOP → START, CONNECTED twice), which shortest
  * paths never do. STOP is made rare (it ends every cycle) and STOP while STOPPED is left out.
  */
-export function randomWalks(model: StreamTestModel, options: { seed: number; walks: number; length: number }): ModelPath[] {
-  const adjacency = model.getAdjacencyMap() as Record<string, { state: Snap; transitions: Record<string, { event: ModelEvent; state: Snap }> }>;
+export function randomWalks(
+  model: StreamTestModel,
+  options: { seed: number; walks: number; length: number },
+): ModelPath[] {
+  const adjacency = model.getAdjacencyMap() as Record<
+    string,
+    { state: Snap; transitions: Record<string, { event: ModelEvent; state: Snap }> }
+  >;
   const random = prng(options.seed);
   const initial = model.getShortestPaths()[0]!.steps[0]!.state;
-  const weightOf = (from: Snap, event: ModelEvent) => (event.type === 'STOP' ? (from.matches('STOPPED') ? 0 : 0.15) : 1);
+  const weightOf = (from: Snap, event: ModelEvent) =>
+    event.type === 'STOP' ? (from.matches('STOPPED') ? 0 : 0.15) : 1;
   const walks: ModelPath[] = [];
   for (let w = 0; w < options.walks; w++) {
     let state = initial;

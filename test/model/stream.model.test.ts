@@ -1,6 +1,14 @@
 import { EventStreamStatus, isStatus } from '../../src/machine/status';
 import { allStateNodes, allTransitions, taggedStateNodes } from './chart';
-import { createStreamTestModel, describePath, EVENT_CATALOG, randomWalks, statusTrail, type ModelPath, type Snap } from './model';
+import {
+  createStreamTestModel,
+  describePath,
+  EVENT_CATALOG,
+  randomWalks,
+  statusTrail,
+  type ModelPath,
+  type Snap,
+} from './model';
 import { ModelServer } from './server';
 import { walked, World } from './world';
 
@@ -49,7 +57,10 @@ describe('drift guard: public statuses = status-tagged states of the chart', () 
     const states = Object.values(model.getAdjacencyMap()).map((v) => v.state as Snap);
     expect(states.length).toBeGreaterThan(10);
     for (const state of states) {
-      expect({ value: state.value, statuses: [...state.tags].filter(isStatus) }).toEqual({ value: state.value, statuses: [expect.any(String)] });
+      expect({ value: state.value, statuses: [...state.tags].filter(isStatus) }).toEqual({
+        value: state.value,
+        statuses: [expect.any(String)],
+      });
     }
   });
 });
@@ -60,7 +71,8 @@ describe(`shortest paths to every transition (${shortest.length})`, () => {
 
 describe(`seeded random walks (seed ${WALK_SEED}, ${walks.length} × ${(walks[0]?.steps.length ?? 1) - 1} steps)`, () => {
   it('go round the cycles shortest paths never repeat', () => {
-    const pairs = (trail: string[], a: string, b: string) => trail.filter((s, i) => s === a && trail[i + 1] === b).length;
+    const pairs = (trail: string[], a: string, b: string) =>
+      trail.filter((s, i) => s === a && trail[i + 1] === b).length;
     const trails = walks.map(statusTrail);
     expect(Math.max(...trails.map((t) => pairs(t, 'LOST', 'RECONNECTING')))).toBeGreaterThanOrEqual(3);
     expect(trails.some((t) => pairs(t, 'FAILED', 'INITIALIZING') > 0)).toBe(true);

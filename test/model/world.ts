@@ -1,7 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { SimulatedClock } from 'xstate';
 import type { Step } from 'xstate/graph';
-import { AuthRejectedError, AuthTransientError, createEventStream, silentLogger, type Auth, type EventStream } from '../../src';
+import {
+  AuthRejectedError,
+  AuthTransientError,
+  createEventStream,
+  silentLogger,
+  type Auth,
+  type EventStream,
+} from '../../src';
 import { EventStreamStatus } from '../../src/machine/status';
 import { eventFrame, heartbeatFrame } from '../helpers/scriptedServer';
 import { delayNameOf, transitionKey } from './chart';
@@ -216,7 +223,10 @@ export class Spec {
   timers(): SpecTimer[] {
     const s = this.status;
     const out: SpecTimer[] = [];
-    const watchdog = (): SpecTimer => ({ name: 'heartbeatDeadline', due: (this.lastFrameAt ?? this.openAt) + this.promiseMs + POLICY.heartbeatGraceMs });
+    const watchdog = (): SpecTimer => ({
+      name: 'heartbeatDeadline',
+      due: (this.lastFrameAt ?? this.openAt) + this.promiseMs + POLICY.heartbeatGraceMs,
+    });
     if (s === EventStreamStatus.INITIALIZING || s === EventStreamStatus.RECONNECTING) {
       out.push({ name: 'connectTimeout', due: this.stepAt + POLICY.connectTimeoutMs });
     } else if (s === EventStreamStatus.LOST) {
@@ -294,7 +304,10 @@ export class World {
   }
 
   /** Executors and the state check, in the shape `TestModel.testPath` wants. */
-  params(eventTypes: readonly string[]): { events: Record<string, (step: Step<Snap, ModelEvent>) => Promise<void>>; states: Record<string, (state: Snap) => Promise<void>> } {
+  params(eventTypes: readonly string[]): {
+    events: Record<string, (step: Step<Snap, ModelEvent>) => Promise<void>>;
+    states: Record<string, (state: Snap) => Promise<void>>;
+  } {
     const events: Record<string, (step: Step<Snap, ModelEvent>) => Promise<void>> = {};
     for (const type of eventTypes) events[type] = (step) => this.execute(step.event);
     return { events, states: { '*': (state) => this.check(state) } };
@@ -417,7 +430,8 @@ export class World {
   #dwell(): void {
     const timers = this.spec.timers();
     let limit = Number.POSITIVE_INFINITY;
-    for (const t of timers) limit = Math.min(limit, t.due - 1, t.name === 'syncCap' ? t.due - POLICY.quietMs - 1 : Number.POSITIVE_INFINITY);
+    for (const t of timers)
+      limit = Math.min(limit, t.due - 1, t.name === 'syncCap' ? t.due - POLICY.quietMs - 1 : Number.POSITIVE_INFINITY);
     const to = Math.min(this.#now + DWELL_MS, limit);
     this.clock.advanceTo(to);
   }
@@ -430,7 +444,9 @@ export class World {
 
   #nextFrame(heartbeatSec?: number): string {
     const seq = this.#frameSeq++;
-    return heartbeatSec === undefined ? eventFrame('ST', String(seq % 256), `MB ${seq} 1`, { seqnum: seq }) : heartbeatFrame(heartbeatSec, seq);
+    return heartbeatSec === undefined
+      ? eventFrame('ST', String(seq % 256), `MB ${seq} 1`, { seqnum: seq })
+      : heartbeatFrame(heartbeatSec, seq);
   }
 
   async #sendFrame(heartbeatSec?: number): Promise<void> {
@@ -438,12 +454,16 @@ export class World {
     const seen = this.chartFrames;
     const frame = this.#nextFrame(heartbeatSec);
     // Spec: frames that arrive while SYNCING are the replay.
-    this.expected.push({ node: heartbeatSec === undefined ? `MB ${this.#frameSeq - 1} 1` : '', replay: this.spec.status === EventStreamStatus.SYNCING });
+    this.expected.push({
+      node: heartbeatSec === undefined ? `MB ${this.#frameSeq - 1} 1` : '',
+      replay: this.spec.status === EventStreamStatus.SYNCING,
+    });
     const sentAt = Date.now();
     ws.send(frame);
     await until(
       () => this.chartFrames > seen && this.delivered.length >= this.expected.length,
-      () => `frame ${this.#frameSeq - 1} to reach the chart (${this.chartFrames} FRAME events, ${this.delivered.length}/${this.expected.length} delivered)`,
+      () =>
+        `frame ${this.#frameSeq - 1} to reach the chart (${this.chartFrames} FRAME events, ${this.delivered.length}/${this.expected.length} delivered)`,
     );
     this.spec.frame(this.#now, heartbeatSec);
     // lastEventAt is wall-clock time of the delivery: not before the frame was sent.
@@ -451,19 +471,28 @@ export class World {
   }
 
   async #headersRequest(): Promise<Deferred<Record<string, string>>> {
-    await until(() => this.auth.headersRequest !== null, () => 'the connect attempt to ask auth for headers');
+    await until(
+      () => this.auth.headersRequest !== null,
+      () => 'the connect attempt to ask auth for headers',
+    );
     return this.auth.takeHeaders()!;
   }
 
   async #refreshRequest(): Promise<Deferred<boolean>> {
-    await until(() => this.auth.refreshRequest !== null, () => 'the stream to ask auth to recover from 401');
+    await until(
+      () => this.auth.refreshRequest !== null,
+      () => 'the stream to ask auth to recover from 401',
+    );
     return this.auth.takeRefresh()!;
   }
 
   /** Let the attempt past auth and wait for its upgrade request to reach the server. */
   async #upgrade(): Promise<ParkedUpgrade> {
     (await this.#headersRequest()).resolve({});
-    await until(() => this.#server.parked !== undefined, () => 'the upgrade request to reach the server');
+    await until(
+      () => this.#server.parked !== undefined,
+      () => 'the upgrade request to reach the server',
+    );
     return this.#server.parked!;
   }
 
@@ -480,8 +509,10 @@ export class World {
       const [first, second] = this.spec.timers();
       if (!first) throw new Error(`the model fires ${name}, but the spec has no timer pending in ${this.spec.status}`);
       if (first.name === name && (second === undefined || second.due > first.due)) break;
-      const deferrable = this.spec.status === EventStreamStatus.SYNCING && this.spec.lastFrameAt !== null && name === 'syncCap';
-      if (!deferrable) throw new Error(`the model fires ${name}, but per spec ${first.name} (due ${first.due}) fires first`);
+      const deferrable =
+        this.spec.status === EventStreamStatus.SYNCING && this.spec.lastFrameAt !== null && name === 'syncCap';
+      if (!deferrable)
+        throw new Error(`the model fires ${name}, but per spec ${first.name} (due ${first.due}) fires first`);
       this.clock.advanceTo(first.due - 1);
       await this.#sendFrame();
     }
@@ -490,7 +521,9 @@ export class World {
     const statusBefore = this.stream.status;
     this.clock.advanceTo(timer.due - 1);
     if (!isDeepStrictEqual(this.stream.actor.getSnapshot().value, before) || this.stream.status !== statusBefore) {
-      throw new Error(`${name} fired early: at ${timer.due - 1} (due ${timer.due}) the stream is already ${this.stream.status} ${JSON.stringify(this.stream.actor.getSnapshot().value)}`);
+      throw new Error(
+        `${name} fired early: at ${timer.due - 1} (due ${timer.due}) the stream is already ${this.stream.status} ${JSON.stringify(this.stream.actor.getSnapshot().value)}`,
+      );
     }
     const now = timer.due;
     this.clock.advanceTo(now);
@@ -512,9 +545,12 @@ export class World {
 
   async check(model: Snap): Promise<void> {
     const status = statusOfSnap(model);
-    const where = () => `[model ${JSON.stringify(model.value)} f=${model.context.failures}; real ${this.stream.status} ${JSON.stringify(this.stream.actor.getSnapshot().value)}]`;
+    const where = () =>
+      `[model ${JSON.stringify(model.value)} f=${model.context.failures}; real ${this.stream.status} ${JSON.stringify(this.stream.actor.getSnapshot().value)}]`;
     if (this.spec.status !== status) {
-      throw new Error(`chart and spec disagree: the chart is in ${status}, the spec says ${this.spec.status} (failures per spec: ${this.spec.failures}) ${where()}`);
+      throw new Error(
+        `chart and spec disagree: the chart is in ${status}, the spec says ${this.spec.status} (failures per spec: ${this.spec.failures}) ${where()}`,
+      );
     }
     await until(
       () => this.stream.status === status && isDeepStrictEqual(this.stream.actor.getSnapshot().value, model.value),
@@ -526,7 +562,9 @@ export class World {
     // Timers: the real chart's pending deadlines are exactly the spec's.
     const specDues = this.spec.timers().map((t) => t.due);
     if (!isDeepStrictEqual(this.clock.pending(), specDues)) {
-      throw new Error(`timers differ at t=${this.#now}: real chart ${JSON.stringify(this.clock.pending())}, spec ${JSON.stringify(this.spec.timers())} ${where()}`);
+      throw new Error(
+        `timers differ at t=${this.#now}: real chart ${JSON.stringify(this.clock.pending())}, spec ${JSON.stringify(this.spec.timers())} ${where()}`,
+      );
     }
     const realFailures = this.stream.actor.getSnapshot().context.failures;
     if (status !== EventStreamStatus.FAILED && realFailures !== this.spec.failures) {
@@ -536,7 +574,8 @@ export class World {
     // Sockets on the server side: one while OPEN, none otherwise; never two.
     await until(
       () => this.#server.openCount === (open ? 1 : 0) && this.#server.rawCount === (open ? 1 : 0),
-      () => `server to hold ${open ? 1 : 0} socket(s) (open ${this.#server.openCount}, tcp ${this.#server.rawCount}) ${where()}`,
+      () =>
+        `server to hold ${open ? 1 : 0} socket(s) (open ${this.#server.openCount}, tcp ${this.#server.rawCount}) ${where()}`,
     );
     expect(this.#server.peakOpen).toBeLessThanOrEqual(1);
 
@@ -562,7 +601,10 @@ export class World {
     const count = this.delivered.length;
     await this.#stop();
     this.auth.abandonAll();
-    await until(() => this.#server.rawCount === 0, () => `server sockets to close after stop (${this.#server.rawCount})`);
+    await until(
+      () => this.#server.rawCount === 0,
+      () => `server sockets to close after stop (${this.#server.rawCount})`,
+    );
     expect(this.clock.pending()).toEqual([]);
     expect(this.delivered.length).toBe(count);
     expect(this.#server.peakOpen).toBeLessThanOrEqual(1);
@@ -575,7 +617,10 @@ export class World {
     this.#server.reset();
     await this.#stop().catch(() => {});
     this.#server.reset();
-    await until(() => this.#server.rawCount === 0, () => 'server sockets to close').catch(() => {});
+    await until(
+      () => this.#server.rawCount === 0,
+      () => 'server sockets to close',
+    ).catch(() => {});
     this.#server.peakOpen = 0;
   }
 
@@ -583,7 +628,10 @@ export class World {
   async #stop(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`stop() did not resolve within ${SETTLE_MS} ms: a socket of the stream is still open`)), SETTLE_MS);
+      timer = setTimeout(
+        () => reject(new Error(`stop() did not resolve within ${SETTLE_MS} ms: a socket of the stream is still open`)),
+        SETTLE_MS,
+      );
     });
     try {
       await Promise.race([this.stream.stop(), bound]);

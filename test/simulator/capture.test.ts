@@ -72,7 +72,12 @@ describeCapture('replaying the real capture (ws-frames.jsonl)', () => {
     sim.emitChange('42 92 8C 1', 'ST', 255);
     await c.until(() => sim.sessions()[0]?.state === 'live', 4000);
     expect(await c.roundTrip()).toBe(true);
-    expect(sim.truth().get('42 92 8C 1')?.get('ST')).toEqual({ value: '255', uom: '100', prec: '0', formatted: '100%' });
+    expect(sim.truth().get('42 92 8C 1')?.get('ST')).toEqual({
+      value: '255',
+      uom: '100',
+      prec: '0',
+      formatted: '100%',
+    });
     expect(mirrorOf(c.xml())).toEqual(sim.truth());
   });
 });

@@ -134,7 +134,8 @@ describe('fault injection, seen from a bare client', () => {
 
   it('rejectLogin(status, times) fails the next login/refresh requests', async () => {
     sim.faults.rejectLogin(503, 1);
-    const post = (): Promise<Response> => fetch(`${sim.url}/api/login`, { method: 'POST', body: JSON.stringify({ username: 'u', password: 'p' }) });
+    const post = (): Promise<Response> =>
+      fetch(`${sim.url}/api/login`, { method: 'POST', body: JSON.stringify({ username: 'u', password: 'p' }) });
     expect((await post()).status).toBe(503);
     expect((await post()).status).toBe(200);
   });

@@ -33,10 +33,12 @@ export class TestClient {
   constructor(url: string, options: WebSocket.ClientOptions = {}) {
     this.ws = new WebSocket(url, options);
     this.opened = new Promise((res) => this.ws.once('open', () => res()));
-    this.closed = new Promise((res) => this.ws.once('close', (code, reason) => {
-      res({ code, reason: reason.toString() });
-      this.notify();
-    }));
+    this.closed = new Promise((res) =>
+      this.ws.once('close', (code, reason) => {
+        res({ code, reason: reason.toString() });
+        this.notify();
+      }),
+    );
     this.refused = new Promise((res) =>
       this.ws.once('unexpected-response', (req, response) => {
         res({ status: response.statusCode ?? 0, headers: response.headers });
@@ -92,7 +94,10 @@ export class TestClient {
 
   /** Text of each frame, the XML unwrapped from a JSON envelope when there is one. */
   xml(): string[] {
-    return this.frames.filter((f) => !f.isBinary).map((f) => unwrap(f.text)).filter((x): x is string => x !== undefined);
+    return this.frames
+      .filter((f) => !f.isBinary)
+      .map((f) => unwrap(f.text))
+      .filter((x): x is string => x !== undefined);
   }
 
   async shutdown(): Promise<void> {
@@ -113,7 +118,8 @@ export function unwrap(text: string): string | undefined {
 }
 
 export const wsUrl = (base: string, path: string): string => `${base.replace(/^http/, 'ws')}${path}`;
-export const basic = (user: string, pass: string): string => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+export const basic = (user: string, pass: string): string =>
+  `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 /** Exact frame layout of a real eisy (see fixtures): declaration, attribute order, no whitespace. */
 export const FRAME_RE =
@@ -133,7 +139,12 @@ export interface Fields {
 /** Independent (test-side) parse of one frame. */
 export function fields(xml: string): Fields {
   const get = (re: RegExp): string | undefined => re.exec(xml)?.[1];
-  const ent = (s: string | undefined): string | undefined => s?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const ent = (s: string | undefined): string | undefined =>
+    s
+      ?.replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
   return {
     seqnum: Number(get(/seqnum="(\d+)"/)),
     sid: get(/sid="([^"]*)"/) ?? '',

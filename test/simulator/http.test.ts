@@ -11,7 +11,11 @@ interface TokenReply {
 describe('portal-style HTTP endpoints', () => {
   let sim: Simulator;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${sim.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   beforeEach(async () => {
     sim = await startSimulator({ auth: AUTH, tokenTtlSec: 120, liveEvents: false });
@@ -27,7 +31,10 @@ describe('portal-style HTTP endpoints', () => {
     expect(access.sub).toBe(AUTH.username);
     expect(access.exp - access.iat).toBe(120);
     expect(access.exp).toBeGreaterThan(Date.now() / 1000);
-    expect(JSON.parse(Buffer.from(body.data.accessToken.split('.')[0]!, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(JSON.parse(Buffer.from(body.data.accessToken.split('.')[0]!, 'base64url').toString())).toEqual({
+      alg: 'HS256',
+      typ: 'JWT',
+    });
     expect(body.data.ssl.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----\nSIMULATED/);
     expect(sim.stats.logins).toBe(1);
 
@@ -61,7 +68,9 @@ describe('portal-style HTTP endpoints', () => {
     await sim.close();
     sim = await startSimulator({ auth: AUTH, tokenTtlSec: 0, liveEvents: false });
     const login = (await (await post('/api/login', AUTH)).json()) as TokenReply;
-    const c = new TestClient(wsUrl(sim.url, '/rest/subscribe'), { headers: { authorization: `Bearer ${login.data.accessToken}` } });
+    const c = new TestClient(wsUrl(sim.url, '/rest/subscribe'), {
+      headers: { authorization: `Bearer ${login.data.accessToken}` },
+    });
     expect((await c.refused).status).toBe(401);
     await c.shutdown();
   });

@@ -11,7 +11,13 @@ function resources(): Record<string, number> {
 describe('close()', () => {
   it('terminates sockets, clears every timer and closes the server: no handle of the simulator remains', async () => {
     const baseline = resources();
-    const sim = await startSimulator({ auth: { username: 'u', password: 'p' }, speed: 50, heartbeatSec: 1, liveEvents: 20, authTimeoutMs: 60_000 });
+    const sim = await startSimulator({
+      auth: { username: 'u', password: 'p' },
+      speed: 50,
+      heartbeatSec: 1,
+      liveEvents: 20,
+      authTimeoutMs: 60_000,
+    });
     const url = (path: string): string => wsUrl(sim.url, path);
     const headers = { authorization: basic('u', 'p') };
     // One socket in each state that owns a timer: live (heartbeat), stalled with held frames,

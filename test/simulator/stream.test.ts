@@ -11,7 +11,8 @@ describe('simulator streams', () => {
     clients.push(c);
     return c;
   };
-  const restClient = (): TestClient => client('/rest/subscribe', { headers: { authorization: basic(AUTH.username, AUTH.password) } });
+  const restClient = (): TestClient =>
+    client('/rest/subscribe', { headers: { authorization: basic(AUTH.username, AUTH.password) } });
 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.shutdown()));
@@ -72,7 +73,11 @@ describe('simulator streams', () => {
 
   it('waits for a token frame on /api/events/subscribe (both shapes) and sends JSON envelopes', async () => {
     sim = await startSimulator({ auth: AUTH, speed: 50, liveEvents: false });
-    const login = await fetch(`${sim.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(AUTH) });
+    const login = await fetch(`${sim.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(AUTH),
+    });
     const token = ((await login.json()) as { data: { accessToken: string } }).data.accessToken;
 
     for (const frame of [{ auth: { token } }, { type: 'auth', creds: { token } }]) {
@@ -141,7 +146,9 @@ describe('simulator streams', () => {
     const applied = sim.emitChange(dimmer.address, 'ST', 102);
     expect(applied).toEqual({ value: '102', uom: '100', prec: '0', formatted: '40%' });
     expect(sim.truth().get(dimmer.address)?.get('ST')).toEqual(applied);
-    await c.until(() => c.xml().some((x) => x.includes(`<action uom="100" prec="0">102</action><node>${dimmer.address}</node>`)));
+    await c.until(() =>
+      c.xml().some((x) => x.includes(`<action uom="100" prec="0">102</action><node>${dimmer.address}</node>`)),
+    );
     expect(c.xml().at(-1)).toContain('<fmtAct>40%</fmtAct><fmtName>Status</fmtName>');
     expect(() => sim.emitChange('00 00 00 9', 'ST', 1)).toThrow(/unknown node/);
     sim.emitEvent({ control: '_3', action: 'NR', node: dimmer.address, eventInfo: '' });
@@ -150,7 +157,10 @@ describe('simulator streams', () => {
 
   it('counts open sockets and the peak per client', async () => {
     sim = await startSimulator({ speed: 100, liveEvents: false });
-    const leaky = [client('/rest/subscribe', { headers: { 'x-client-id': 'leaky' } }), client('/rest/subscribe', { headers: { 'x-client-id': 'leaky' } })];
+    const leaky = [
+      client('/rest/subscribe', { headers: { 'x-client-id': 'leaky' } }),
+      client('/rest/subscribe', { headers: { 'x-client-id': 'leaky' } }),
+    ];
     const tidy = client('/rest/subscribe', { headers: { 'x-client-id': 'tidy' } });
     await Promise.all([...leaky, tidy].map((c) => c.opened));
     await Promise.all([...leaky, tidy].map((c) => c.until(() => c.frames.length > 0)));
@@ -162,6 +172,11 @@ describe('simulator streams', () => {
     expect(sim.stats.peakOpenPerClient.get('tidy')).toBe(1);
     expect(sim.stats.openPerClient.get('leaky')).toBe(1);
     expect(sim.stats.framesSent).toBeGreaterThan(0);
-    expect(sim.sessions().map((s) => s.client).sort()).toEqual(['leaky', 'tidy']);
+    expect(
+      sim
+        .sessions()
+        .map((s) => s.client)
+        .sort(),
+    ).toEqual(['leaky', 'tidy']);
   });
 });

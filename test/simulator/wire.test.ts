@@ -12,10 +12,27 @@ describe('wire format', () => {
     const at = new Date(Date.UTC(2026, 4, 2, 14, 8, 24, 481));
     const xml = renderEvent(
       { seqnum: 252, sid: 'uuid:1', timestamp: formatTimestamp(at, -420, 279) },
-      { control: 'OL', action: '102', uom: '100', prec: '0', node: '94 35 EE 1', fmtAct: formatValue({ kind: 'level' }, 102), fmtName: 'On Level' },
+      {
+        control: 'OL',
+        action: '102',
+        uom: '100',
+        prec: '0',
+        node: '94 35 EE 1',
+        fmtAct: formatValue({ kind: 'level' }, 102),
+        fmtName: 'On Level',
+      },
     );
     expect(xml).toBe(real);
-    expect(parseEvent(real)).toMatchObject({ seqnum: 252, sid: 'uuid:1', control: 'OL', action: '102', uom: '100', prec: '0', node: '94 35 EE 1', fmtAct: '40%' });
+    expect(parseEvent(real)).toMatchObject({
+      seqnum: 252,
+      sid: 'uuid:1',
+      control: 'OL',
+      action: '102',
+      uom: '100',
+      prec: '0',
+      node: '94 35 EE 1',
+      fmtAct: '40%',
+    });
     expect(rewriteHeader(real, 0, 'uuid:9')).toBe(real.replace('seqnum="252" sid="uuid:1"', 'seqnum="0" sid="uuid:9"'));
   });
 
@@ -25,10 +42,22 @@ describe('wire format', () => {
       '<?xml version="1.0" encoding="UTF-8"?><Event seqnum="9" sid="uuid:1" timestamp="T"><control>ERR</control><action>0</action><node>F8 A7 63 1</node><eventInfo></eventInfo></Event>',
     );
     const at = new Date(Date.UTC(2026, 4, 6, 21, 30, 36));
-    const program = programParts({ id: '8D', enabled: true, runAtReboot: false, status: 0x31, lastRun: at, lastFinish: at, changedAt: at }, -420);
+    const program = programParts(
+      { id: '8D', enabled: true, runAtReboot: false, status: 0x31, lastRun: at, lastFinish: at, changedAt: at },
+      -420,
+    );
     expect(program.eventInfo).toBe('<id>8D</id><on /><nr /><r>260506 14:30:36 </r><f>260506 14:30:36 </f><s>31</s>');
-    const v = { type: 2 as const, id: 12, value: 0, init: 0, prec: 0, changedAt: new Date(Date.UTC(2026, 4, 6, 20, 23, 15)) };
-    expect(variableParts(v, '6', -420).eventInfo).toBe('<var type="2" id="12"><prec>0</prec><val>0</val><ts>20260506 13:23:15 </ts></var>');
+    const v = {
+      type: 2 as const,
+      id: 12,
+      value: 0,
+      init: 0,
+      prec: 0,
+      changedAt: new Date(Date.UTC(2026, 4, 6, 20, 23, 15)),
+    };
+    expect(variableParts(v, '6', -420).eventInfo).toBe(
+      '<var type="2" id="12"><prec>0</prec><val>0</val><ts>20260506 13:23:15 </ts></var>',
+    );
     expect(variableParts(v, '7', -420).eventInfo).toBe('<var type="2" id="12"><init>0</init><prec>0</prec></var>');
   });
 
@@ -57,9 +86,20 @@ describe('generated house', () => {
     expect(a.nodes.size).toBeLessThanOrEqual(160);
     for (const address of a.nodes.keys()) expect(address).toMatch(/^[0-9A-F]{2} [0-9A-F]{2} [0-9A-F]{2} \d+$/);
     const kinds = new Set([...a.nodes.values()].map((n) => n.kind));
-    expect([...kinds].sort()).toEqual(['dimmer', 'door', 'fanlinc', 'keypad', 'leak', 'lock', 'motion', 'relay', 'thermostat']);
+    expect([...kinds].sort()).toEqual([
+      'dimmer',
+      'door',
+      'fanlinc',
+      'keypad',
+      'leak',
+      'lock',
+      'motion',
+      'relay',
+      'thermostat',
+    ]);
     const controls = new Set([...a.nodes.values()].flatMap((n) => [...n.properties.keys()]));
-    for (const c2 of ['ST', 'OL', 'RR', 'ERR', 'CLITEMP', 'CLISPH', 'CLISPC', 'CLIMD', 'CLIHUM']) expect(controls).toContain(c2);
+    for (const c2 of ['ST', 'OL', 'RR', 'ERR', 'CLITEMP', 'CLISPH', 'CLISPC', 'CLIMD', 'CLIHUM'])
+      expect(controls).toContain(c2);
     expect(a.programs.size).toBeGreaterThan(0);
     expect(a.variables.size).toBeGreaterThan(0);
   });

@@ -232,7 +232,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     switch (status) {
       case 'LOST': {
         if (w.expectFailures !== null && ctx.failures !== w.expectFailures) {
-          violate(`${w.id}: backoff step ${ctx.failures} at LOST, expected ${w.expectFailures} (controller kept failing)`);
+          violate(
+            `${w.id}: backoff step ${ctx.failures} at LOST, expected ${w.expectFailures} (controller kept failing)`,
+          );
         }
         w.expectFailures = ctx.failures + 1;
         w.lostAt = now;
@@ -241,7 +243,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (w.detectionPending && w.stallSince !== null) {
           w.detectionPending = false;
           const lag = now - w.stallSince;
-          if (errorCode !== 'HEARTBEAT_TIMEOUT') violate(`${w.id}: stalled link ended by ${errorCode}, not the watchdog`);
+          if (errorCode !== 'HEARTBEAT_TIMEOUT')
+            violate(`${w.id}: stalled link ended by ${errorCode}, not the watchdog`);
           result.detections++;
           result.maxDetectionLagMs = Math.max(result.maxDetectionLagMs, lag);
           const bound = w.sim.promiseMs + GRACE_MS + 1000;
@@ -255,7 +258,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         // The exact step is checked through the failure counter above. This checks the wait really
         // happened; Node starts a timer from the event loop's cached clock, so under load it may
         // fire a few ms "early" against performance.now(): allow half a step (never 20 ms vs 320).
-        if (waited < step / 2) violate(`${w.id}: waited ${waited.toFixed(1)} ms after failure ${w.lostFailures}, schedule says ${step} ms`);
+        if (waited < step / 2)
+          violate(`${w.id}: waited ${waited.toFixed(1)} ms after failure ${w.lostFailures}, schedule says ${step} ms`);
         break;
       }
       case 'CONNECTED':
@@ -298,7 +302,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const value = String(++slot.sentinel);
       slot.sim.emitChange(slot.sentinelNode, 'GV99', value);
       const mine = watched.filter((w) => w.sim === slot);
-      const arrived = await until(() => mine.every((w) => w.stream.mirror.nodes.get(slot.sentinelNode)?.get('GV99')?.value === value), 5000);
+      const arrived = await until(
+        () => mine.every((w) => w.stream.mirror.nodes.get(slot.sentinelNode)?.get('GV99')?.value === value),
+        5000,
+      );
       if (!arrived) violate(`sim ${slot.index}: sentinel change never reached every stream`);
       const truth = slot.sim.truth();
       for (const w of mine) {
@@ -414,7 +421,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const deliveredAtStop = w.delivered;
       if (w.stream.status !== 'STOPPED') violate(`${w.id}: status ${w.stream.status} after stop()`);
       await duringFault(slot, rng.int(60, 200));
-      if (w.delivered !== deliveredAtStop) violate(`${w.id}: ${w.delivered - deliveredAtStop} events delivered after stop()`);
+      if (w.delivered !== deliveredAtStop)
+        violate(`${w.id}: ${w.delivered - deliveredAtStop} events delivered after stop()`);
       const closed = await until(() => (slot.sim.stats.openPerClient.get(w.id) ?? 0) === 0, 1000);
       if (!closed) violate(`${w.id}: the simulator still sees its socket after stop()`);
       w.stream.start();
@@ -439,7 +447,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     const recovered = await until(allConnected, 20_000);
     if (!recovered) {
-      violate(`after ${name}: not all CONNECTED within 20 s (${watched.map((w) => `${w.id}=${w.stream.status}`).join(', ')})`);
+      violate(
+        `after ${name}: not all CONNECTED within 20 s (${watched.map((w) => `${w.id}=${w.stream.status}`).join(', ')})`,
+      );
       break;
     }
     await checkMirrors();

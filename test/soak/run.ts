@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     log: quiet ? undefined : (line) => console.log(line),
   });
   for (const v of result.violations) console.log(`VIOLATION ${v}`);
-  console.log(`rounds ${result.rounds}, dead links detected ${result.detections}, faults by kind ${JSON.stringify(result.faultCounts)}, ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${seed}`);
+  console.log(
+    `rounds ${result.rounds}, dead links detected ${result.detections}, faults by kind ${JSON.stringify(result.faultCounts)}, ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${seed}`,
+  );
   console.log(summaryLine(result));
   if (result.violations.length > 0) process.exitCode = 1;
 }

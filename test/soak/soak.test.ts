@@ -9,7 +9,9 @@ describe('chaos soak (short)', () => {
   it('survives a seeded schedule of faults with nothing lost, leaked or doubled', async () => {
     const result = await runSoak({ seed: 20240611, durationMs: 25_000 });
     // Printed so CI logs carry the line the issue asks for.
-    console.log(`${summaryLine(result)} (rounds ${result.rounds}, ${(result.elapsedMs / 1000).toFixed(1)} s, ${JSON.stringify(result.faultCounts)})`);
+    console.log(
+      `${summaryLine(result)} (rounds ${result.rounds}, ${(result.elapsedMs / 1000).toFixed(1)} s, ${JSON.stringify(result.faultCounts)})`,
+    );
     expect(result.violations).toEqual([]);
     expect(result.faults).toBeGreaterThan(5);
     expect(result.detections).toBeGreaterThan(0);

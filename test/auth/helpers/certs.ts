@@ -27,14 +27,34 @@ export class CertFactory {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=localhost', '-addext', `subjectAltName=${san}`, '-keyout', keyPath, '-out', certPath,
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        `subjectAltName=${san}`,
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
       ],
       { stdio: 'pipe', timeout: 10_000 },
     );
     const cert = readFileSync(certPath, 'utf8');
     const fingerprint256 = new X509Certificate(cert).fingerprint256;
-    return { key: readFileSync(keyPath, 'utf8'), cert, fingerprint256, hex: fingerprint256.replace(/:/g, '').toLowerCase() };
+    return {
+      key: readFileSync(keyPath, 'utf8'),
+      cert,
+      fingerprint256,
+      hex: fingerprint256.replace(/:/g, '').toLowerCase(),
+    };
   }
 
   cleanup(): void {

@@ -39,7 +39,12 @@ export interface RecordedRequest {
  * `/api/events/subscribe` (token in the first frame, either captured shape).
  */
 export class FakePortal {
-  readonly behaviour: PortalBehaviour = { accessLifetimeS: 3600, refreshLifetimeS: 86_400, delayMs: 0, reject401Upgrades: 0 };
+  readonly behaviour: PortalBehaviour = {
+    accessLifetimeS: 3600,
+    refreshLifetimeS: 86_400,
+    delayMs: 0,
+    reject401Upgrades: 0,
+  };
   readonly requests: RecordedRequest[] = [];
   readonly upgrades: RecordedRequest[] = [];
   /** First frames received on `/api/events/subscribe`. */
@@ -115,7 +120,14 @@ export class FakePortal {
   }
 
   #tokens() {
-    return { successful: true, data: { accessToken: this.#issue('access'), refreshToken: this.#issue('refresh'), ssl: { key: this.sslKey, cert: 'CERT' } } };
+    return {
+      successful: true,
+      data: {
+        accessToken: this.#issue('access'),
+        refreshToken: this.#issue('refresh'),
+        ssl: { key: this.sslKey, cert: 'CERT' },
+      },
+    };
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
