@@ -106,7 +106,7 @@ async function startFloodServer(
 function restOf(block: Buffer, n: number): Buffer {
   let at = 0;
   for (let i = 0; i < n; i++) {
-    const len7 = (block[at + 1] as number) & 0x7f;
+    const len7 = block[at + 1] & 0x7f;
     const [headerLen, len] =
       len7 < 126
         ? [2, len7]
@@ -182,7 +182,7 @@ export async function benchE2e(argv: readonly string[] = process.argv): Promise<
   const count = numArg('e2e-frames', 200_000, argv);
   const events = benchEvents();
   const block = Buffer.concat(events.map(textFrame));
-  const heartbeat = textFrame(events.find((x) => x.includes('<control>_0</control>')) ?? (events[0] as string));
+  const heartbeat = textFrame(events.find((x) => x.includes('<control>_0</control>')) ?? events[0]);
   // Warm-up of both paths (JIT), not timed.
   await runBare(block, events.length, 20_000, heartbeat);
   await runStream(block, events.length, 20_000, heartbeat);

@@ -26,12 +26,7 @@ export interface Summary {
 export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
-  const median =
-    n === 0
-      ? NaN
-      : n % 2
-        ? (sorted[(n - 1) >> 1] as number)
-        : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+  const median = n === 0 ? NaN : n % 2 ? sorted[(n - 1) >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   return { median, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, n };
 }
 
@@ -40,7 +35,7 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1] as number;
+  return sorted[rank - 1];
 }
 
 export function fmt(n: number, digits = 0): string {

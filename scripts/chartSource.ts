@@ -140,7 +140,7 @@ function walk(node: RawStateNode): ChartState {
     key: node.key,
     type: node.type,
     tags: [...node.tags],
-    ...(node.initial && node.initial.target.length > 0 ? { initial: node.initial.target[0]!.id } : {}),
+    ...(node.initial && node.initial.target.length > 0 ? { initial: node.initial.target[0].id } : {}),
     entry: actionNames(node.entry),
     exit: actionNames(node.exit),
     invoke: node.invoke.map((i) => ({ id: i.id, src: typeof i.src === 'string' ? i.src : i.id })),
@@ -347,7 +347,7 @@ export function toDot(root: ChartState = describeMachine()): string {
   /** An atomic state inside `s` for edges that start or end at a compound state (drawn to its box). */
   const anchor = (s: ChartState): ChartState => {
     if (s.children.length === 0) return s;
-    const first = (s.initial ? byId.get(s.initial) : undefined) ?? s.children[0]!;
+    const first = (s.initial ? byId.get(s.initial) : undefined) ?? s.children[0];
     return anchor(first);
   };
   const contains = (outer: ChartState, id: string): boolean => id === outer.id || id.startsWith(`${outer.id}.`);
@@ -449,7 +449,7 @@ function jsonTransition(t: ChartTransition): JsonTransition {
   return out;
 }
 
-const one = <T>(list: T[]): T | T[] => (list.length === 1 ? list[0]! : list);
+const one = <T>(list: T[]): T | T[] => (list.length === 1 ? list[0] : list);
 
 function jsonState(s: ChartState, isRoot: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -521,7 +521,8 @@ export function readmeWithChart(readme: string, root: ChartState = describeMachi
   const begin = readme.indexOf(README_BEGIN);
   const end = readme.indexOf(README_END);
   if (begin < 0 || end < begin) throw new Error(`README.md has no ${README_BEGIN} … ${README_END} block`);
-  const block = `${README_BEGIN}\n\`\`\`mermaid\n${toMermaid(root).trimEnd()}\n\`\`\`\n`;
+  // Blank lines around the fence: the layout Prettier keeps, so `npm run chart` and `prettier --check` agree.
+  const block = `${README_BEGIN}\n\n\`\`\`mermaid\n${toMermaid(root).trimEnd()}\n\`\`\`\n\n`;
   return readme.slice(0, begin) + block + readme.slice(end);
 }
 

@@ -91,7 +91,7 @@ export class EventStream {
 
     this.actor = createActor(machine, {
       input: { policy },
-      ...(options.inspect ? { inspect: options.inspect as never } : {}),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.clock ? { clock: options.clock as never } : {}),
     });
     this.actor.subscribe({

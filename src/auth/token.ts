@@ -64,8 +64,8 @@ export class TokenAuth implements Auth {
   constructor(options: TokenSource | TokenAuthOptions) {
     const isOptions =
       typeof options === 'object' && options !== null && !isProvider(options) && 'token' in (options as object);
-    const source = isOptions ? (options as TokenAuthOptions).token : (options as TokenSource);
-    const frame = isOptions ? ((options as TokenAuthOptions).frame ?? 'auth') : 'auth';
+    const source = isOptions ? options.token : (options as TokenSource);
+    const frame = isOptions ? (options.frame ?? 'auth') : 'auth';
     if (typeof source !== 'string' && typeof source !== 'function' && !isProvider(source)) {
       throw new TypeError(
         'TokenAuth needs a token: a string, a function returning one, or a provider such as PortalAuth',

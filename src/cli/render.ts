@@ -283,7 +283,7 @@ export class Renderer {
   }
 
   #drawSpinner(): void {
-    const frame = SPINNER[this.#spinnerFrame++ % SPINNER.length]!;
+    const frame = SPINNER[this.#spinnerFrame++ % SPINNER.length];
     this.#out.write(
       `\r\x1b[2K${this.#time()}    ${this.#paint(frame, 'blue')} syncing: ${this.#replayCount} status events replayed`,
     );

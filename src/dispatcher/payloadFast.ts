@@ -28,7 +28,7 @@ const QUOTE = 34; // "
 function nameIndex(names: readonly string[], xml: string, from: number, to: number): number {
   const length = to - from;
   for (let k = 0; k < names.length; k++) {
-    const name = names[k] as string;
+    const name = names[k];
     if (name.length === length && xml.startsWith(name, from)) return k;
   }
   return -1;
@@ -54,7 +54,7 @@ function readChildren(xml: string, i: number, names: readonly string[], out: (st
     if (c === GT) {
       const lt = xml.indexOf('<', j + 1);
       if (lt < 0) return -1;
-      const name = names[k] as string;
+      const name = names[k];
       const after = lt + 2 + name.length;
       if (xml.charCodeAt(lt + 1) !== SLASH || !xml.startsWith(name, lt + 2) || xml.charCodeAt(after) !== GT) return -1;
       let text = xml.slice(j + 1, lt);

@@ -76,7 +76,7 @@ export function generatedPlan(
     }
   }
   const times = burstSchedule(sends.length, prng, speed);
-  return sends.map((run, i) => ({ atMs: times[i] as number, run }));
+  return sends.map((run, i) => ({ atMs: times[i], run }));
 }
 
 /**

@@ -30,7 +30,7 @@ export function createPrng(seed: number): Prng {
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     pick: (items) => {
       if (items.length === 0) throw new RangeError('pick() from an empty array');
-      return items[Math.floor(next() * items.length)] as (typeof items)[number];
+      return items[Math.floor(next() * items.length)];
     },
     chance: (p) => next() < p,
     fork: () => createPrng(Math.floor(next() * 4294967296)),

@@ -248,9 +248,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (extra.name !== undefined) p.name = extra.name;
     const numeric = Number(value);
     const derived =
-      p.model && value.trim() !== '' && Number.isFinite(numeric)
-        ? formatValue(p.model as ValueModel, numeric)
-        : undefined;
+      p.model && value.trim() !== '' && Number.isFinite(numeric) ? formatValue(p.model, numeric) : undefined;
     const formatted = extra.formatted ?? derived;
     if (formatted === undefined) delete p.formatted;
     else p.formatted = formatted;

@@ -131,12 +131,12 @@ export class Session {
     const tick = (): void => {
       this.replayTimer = undefined;
       const elapsed = performance.now() - started;
-      while (next < plan.length && (plan[next] as ReplayStep).atMs <= elapsed + 0.5) {
-        (plan[next++] as ReplayStep).run(this);
+      while (next < plan.length && plan[next].atMs <= elapsed + 0.5) {
+        plan[next++].run(this);
         if (this.state === 'closed') return;
       }
       if (next < plan.length) {
-        this.replayTimer = setTimeout(tick, (plan[next] as ReplayStep).atMs - elapsed);
+        this.replayTimer = setTimeout(tick, plan[next].atMs - elapsed);
         return;
       }
       this.state = 'live';

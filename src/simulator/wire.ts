@@ -82,21 +82,21 @@ export function parseEvent(xml: string): ParsedEvent | undefined {
   if (!control || !action) return undefined;
   const attr = (source: string, name: string): string | undefined => {
     const m = new RegExp(`\\b${name}="([^"]*)"`).exec(source);
-    return m ? unescapeXml(m[1] as string) : undefined;
+    return m ? unescapeXml(m[1]) : undefined;
   };
   const text = (tag: string): string | undefined => {
     const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
-    return m ? unescapeXml(m[1] as string) : undefined;
+    return m ? unescapeXml(m[1]) : undefined;
   };
   const head = /<Event[^>]*>/.exec(xml)?.[0] ?? '';
   const seq = attr(head, 'seqnum');
-  const attrs = action[1] as string;
+  const attrs = action[1];
   return {
     seqnum: seq === undefined ? undefined : Number(seq),
     sid: attr(head, 'sid'),
     timestamp: attr(head, 'timestamp'),
-    control: unescapeXml(control[1] as string),
-    action: unescapeXml(action[2] as string),
+    control: unescapeXml(control[1]),
+    action: unescapeXml(action[2]),
     uom: attr(attrs, 'uom'),
     prec: attr(attrs, 'prec'),
     node: text('node') ?? '',

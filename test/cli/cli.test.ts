@@ -65,7 +65,7 @@ describe('iox-events: help, version, usage errors', () => {
       expect(run.code).toBe(2);
       expect(run.stdout + run.stderr).not.toContain(secret);
     }
-    expect(runs[0]!.stderr).toContain('--password-env');
+    expect(runs[0].stderr).toContain('--password-env');
   });
 });
 
@@ -99,7 +99,7 @@ describe('iox-events --simulate', () => {
     );
     // Live events are printed after CONNECTED, replayed ones before it.
     const connectedAt = lines.findIndex((l) => l.type === 'status' && l.status === 'CONNECTED');
-    expect(lines.indexOf(events[firstLive]!)).toBeGreaterThan(connectedAt);
+    expect(lines.indexOf(events[firstLive])).toBeGreaterThan(connectedAt);
     const summary = lines.at(-1)!;
     expect(summary).toEqual(
       expect.objectContaining({
@@ -153,7 +153,7 @@ describe('iox-events --simulate', () => {
       'CONNECTED',
       'STOPPED',
     ]);
-    for (const l of statusLines) expect(l).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  ● /);
+    for (const l of statusLines) expect(l).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}● /);
     expect(lines.filter((l) => /replay: \d+ status events for \d+ nodes/.test(l))).toHaveLength(1);
     expect(run.stdout).toMatch(/── summary/);
     expect(run.stdout).toMatch(/statuses\s+NOT_STARTED → INITIALIZING → SYNCING → CONNECTED → STOPPED/);

@@ -92,7 +92,7 @@ describe('simulator faults against a real EventStream', () => {
     sim.faults.drop();
     await until(() => count(seen, 'CONNECTED') === 2, 5000, 'recovery');
     expect(after(seen, mark)).toEqual(['LOST', 'RECONNECTING', 'SYNCING', 'CONNECTED']);
-    expect(seen[mark]!.code).toBe('SOCKET_CLOSED');
+    expect(seen[mark].code).toBe('SOCKET_CLOSED');
     expect(await settleAndCompare(stream, sim)).toBe(true);
   });
 
@@ -102,8 +102,8 @@ describe('simulator faults against a real EventStream', () => {
     const stalledAt = Date.now();
     expect(sim.faults.stall()).toBe(1);
     await until(() => stream.status === 'LOST', 5000, 'LOST');
-    const detectedAfter = seen[mark]!.at - stalledAt;
-    expect(seen[mark]!.code).toBe('HEARTBEAT_TIMEOUT');
+    const detectedAfter = seen[mark].at - stalledAt;
+    expect(seen[mark].code).toBe('HEARTBEAT_TIMEOUT');
     // The deadline counts from the last frame before the stall (at most one heartbeat period earlier).
     expect(detectedAfter).toBeGreaterThanOrEqual(PROMISE_MS + GRACE_MS - 600);
     expect(detectedAfter).toBeLessThan(PROMISE_MS + GRACE_MS + 1000);
@@ -166,8 +166,8 @@ describe('simulator faults against a real EventStream', () => {
       if (s.status === 'LOST') waits.push(tail.slice(i).find((x) => x.status === 'RECONNECTING')!.at - s.at);
     });
     expect(waits).toHaveLength(4);
-    waits.forEach((w, i) => expect(w).toBeGreaterThanOrEqual(BACKOFF[i]! - 5));
-    expect(waits[3]!).toBeGreaterThan(waits[0]! * 3);
+    waits.forEach((w, i) => expect(w).toBeGreaterThanOrEqual(BACKOFF[i] - 5));
+    expect(waits[3]).toBeGreaterThan(waits[0] * 3);
     expect(count(tail, 'SYNCING')).toBe(4); // three accepted-then-closed sockets, then the good one
     expect(await settleAndCompare(stream, sim)).toBe(true);
   });
@@ -215,7 +215,7 @@ describe('simulator faults against a real EventStream', () => {
     stream.start();
     await until(() => stream.status === 'CONNECTED', 5000, 'CONNECTED');
     expect(after(seen, 0)).toEqual(['INITIALIZING', 'LOST', 'RECONNECTING', 'SYNCING', 'CONNECTED']);
-    expect(seen[1]!.code).toBe('AUTH_TRANSIENT');
+    expect(seen[1].code).toBe('AUTH_TRANSIENT');
     expect(await settleAndCompare(stream, sim)).toBe(true);
   });
 

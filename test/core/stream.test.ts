@@ -68,15 +68,15 @@ describe('connect, replay, quiet window', () => {
     expect(deliveries).toHaveLength(12);
     expect(deliveries.every((d) => d.replay)).toBe(true);
 
-    const lastReplayAt = deliveries[deliveries.length - 1]!.at;
-    const connectedAt = statuses[2]!.at;
+    const lastReplayAt = deliveries[deliveries.length - 1].at;
+    const connectedAt = statuses[2].at;
     // Not before the window (the per-frame restart is exact), and not much later either.
     expect(connectedAt - lastReplayAt).toBeGreaterThanOrEqual(FAST.quietMs - 5);
     expect(connectedAt - lastReplayAt).toBeLessThan(FAST.quietMs + 100);
 
     server.broadcast(eventFrame('ST', '255', 'AA BB 1 1', { seqnum: 12 }));
     await until(() => deliveries.length === 13, 2000, 'live event');
-    expect(deliveries[12]!.replay).toBe(false);
+    expect(deliveries[12].replay).toBe(false);
     expect(stream.connected).toBe(true);
     expect(stream.lastEventAt).toBeInstanceOf(Date);
   });
@@ -101,7 +101,7 @@ describe('connect, replay, quiet window', () => {
     // No frame yet: neither the quiet window nor the cap has started.
     expect(stream.status).toBe('SYNCING');
     await until(() => stream.status === 'CONNECTED', 3000);
-    const took = statuses[2]!.at - replayAt[0]!;
+    const took = statuses[2].at - replayAt[0];
     expect(took).toBeGreaterThanOrEqual(590);
     expect(took).toBeLessThan(900);
     expect(replayAt.length).toBeGreaterThan(5);
@@ -150,7 +150,7 @@ describe('failures and backoff', () => {
 
     const lostTimes = statuses.filter((s) => s.status === 'LOST').map((s) => s.at);
     const retryTimes = statuses.filter((s) => s.status === 'RECONNECTING').map((s) => s.at);
-    const waits = retryTimes.slice(0, 3).map((t, i) => t - lostTimes[i]!);
+    const waits = retryTimes.slice(0, 3).map((t, i) => t - lostTimes[i]);
     expect(waits[0]).toBeGreaterThanOrEqual(75);
     expect(waits[1]).toBeGreaterThanOrEqual(155);
     expect(waits[2]).toBeGreaterThanOrEqual(315);
@@ -189,7 +189,7 @@ describe('failures and backoff', () => {
     await until(() => stream.status === 'FAILED');
     await sleep(FAST.backoffMs[2] * 2);
     expect(server.upgrades).toHaveLength(1);
-    expect(server.upgrades[0]!.headers.authorization).toBe(
+    expect(server.upgrades[0].headers.authorization).toBe(
       `Basic ${Buffer.from('admin:wrong-password').toString('base64')}`,
     );
     expect(statuses.map((s) => s.status)).toEqual(['INITIALIZING', 'FAILED']);
@@ -288,7 +288,7 @@ describe('failures and backoff', () => {
     const statuses = timeline(stream);
     stream.start();
     await until(() => stream.status === 'LOST', 2000);
-    expect(statuses[1]!.at - statuses[0]!.at).toBeGreaterThanOrEqual(195);
+    expect(statuses[1].at - statuses[0].at).toBeGreaterThanOrEqual(195);
     expect(stream.lastError?.code).toBe('CONNECT_TIMEOUT');
   });
 
@@ -480,19 +480,19 @@ describe('options', () => {
     const a = open({ path: '/api/events/subscribe' });
     a.start();
     await until(() => server.upgrades.length === 1);
-    expect(server.upgrades[0]!.url).toBe('/api/events/subscribe');
+    expect(server.upgrades[0].url).toBe('/api/events/subscribe');
     await a.stop();
     const b = open();
     b.start();
     await until(() => server.upgrades.length === 2);
-    expect(server.upgrades[1]!.url).toBe('/rest/subscribe');
+    expect(server.upgrades[1].url).toBe('/rest/subscribe');
   });
 
   it('sends extra headers, and the legacy ISY994 subprotocol and Origin when asked', async () => {
     const stream = open({ headers: { 'User-Agent': 'my-bridge/1.0' }, legacyIsy: true, auth: new LocalAuth('u', 'p') });
     stream.start();
     await until(() => stream.status === 'SYNCING');
-    const headers = server.upgrades[0]!.headers;
+    const headers = server.upgrades[0].headers;
     expect(headers['user-agent']).toBe('my-bridge/1.0');
     expect(headers['sec-websocket-protocol']).toBe('ISYSUB');
     expect(headers.origin).toBe('com.universal-devices.websockets.isy');

@@ -112,7 +112,7 @@ describeWithFixtures('dispatcher replaying ws-frames.jsonl', (fx) => {
   test('a variable init frame from the pyisy capture decodes', () => {
     const d = new EventDispatcher({ logger: silentLogger });
     const got: unknown[] = [];
-    d.onVariable((v, info) => got.push([v, (info.event as IoxEvent).seqnum]));
+    d.onVariable((v, info) => got.push([v, info.event.seqnum]));
     for (const f of fx.pyisy) d.feed(f);
     expect(got).toContainEqual([
       { kind: 'init', type: 1, id: 1, value: undefined, init: 20, prec: 1, ts: undefined },

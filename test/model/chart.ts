@@ -64,7 +64,7 @@ export function delayedEventTypes(root: AnyStateNode = streamMachine.root): stri
 /** `xstate.after.quietWindow.stream.OPEN...` → `quietWindow`. */
 export function delayNameOf(eventType: string): string | null {
   const match = /^xstate\.after\.([^.]+)\./.exec(eventType);
-  return match ? match[1]! : null;
+  return match ? match[1] : null;
 }
 
 /** State nodes that carry a tag, with their tags. */

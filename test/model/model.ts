@@ -119,7 +119,7 @@ export function delayDuration(snapshot: Snap, delay: string): number {
     case 'connectTimeout':
       return POLICY.connectTimeoutMs;
     case 'backoff':
-      return POLICY.backoffMs[Math.min(Math.max(snapshot.context.failures, 1), POLICY.backoffMs.length) - 1]!;
+      return POLICY.backoffMs[Math.min(Math.max(snapshot.context.failures, 1), POLICY.backoffMs.length) - 1];
     default:
       throw new Error(`unknown delay ${delay}: teach the model suite its duration`);
   }
@@ -235,7 +235,7 @@ export function randomWalks(
     { state: Snap; transitions: Record<string, { event: ModelEvent; state: Snap }> }
   >;
   const random = prng(options.seed);
-  const initial = model.getShortestPaths()[0]!.steps[0]!.state;
+  const initial = model.getShortestPaths()[0].steps[0].state;
   const weightOf = (from: Snap, event: ModelEvent) =>
     event.type === 'STOP' ? (from.matches('STOPPED') ? 0 : 0.15) : 1;
   const walks: ModelPath[] = [];
@@ -244,10 +244,10 @@ export function randomWalks(
     let key = stateKey(initial);
     const steps: ModelPath['steps'] = [{ state, event: { type: 'xstate.init' } }];
     for (let i = 0; i < options.length; i++) {
-      const out = Object.values(adjacency[key]!.transitions);
+      const out = Object.values(adjacency[key].transitions);
       const total = out.reduce((sum, t) => sum + weightOf(state, t.event), 0);
       let r = random() * total;
-      const pick = out.find((t) => (r -= weightOf(state, t.event)) < 0) ?? out[out.length - 1]!;
+      const pick = out.find((t) => (r -= weightOf(state, t.event)) < 0) ?? out[out.length - 1];
       key = serializeState(pick.state, pick.event, state);
       steps.push({ state: pick.state, event: pick.event });
       state = pick.state;

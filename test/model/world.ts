@@ -231,7 +231,7 @@ export class Spec {
       out.push({ name: 'connectTimeout', due: this.stepAt + POLICY.connectTimeoutMs });
     } else if (s === EventStreamStatus.LOST) {
       const schedule = POLICY.backoffMs;
-      out.push({ name: 'backoff', due: this.lostAt + schedule[Math.min(this.failures, schedule.length) - 1]! });
+      out.push({ name: 'backoff', due: this.lostAt + schedule[Math.min(this.failures, schedule.length) - 1] });
     } else if (s === EventStreamStatus.SYNCING) {
       // Nothing counts down before the replay's first frame; then the quiet window restarts on
       // every frame and the cap counts from the first one.
@@ -516,7 +516,7 @@ export class World {
       this.clock.advanceTo(first.due - 1);
       await this.#sendFrame();
     }
-    const timer = this.spec.timers()[0]!;
+    const timer = this.spec.timers()[0];
     const before = this.stream.actor.getSnapshot().value;
     const statusBefore = this.stream.status;
     this.clock.advanceTo(timer.due - 1);

@@ -37,8 +37,8 @@ describeCapture('replaying the real capture (ws-frames.jsonl)', () => {
     expect(c.frames.every((f) => f.text.startsWith('<?xml'))).toBe(true); // unwrapped, no spolisy
     // Identical to the capture except seqnum/sid.
     for (let i = 0; i < events.length; i++) {
-      const original = (JSON.parse(events[i]!.data) as { data: string }).data;
-      expect(xml[i]!.replace(/seqnum="\d+" sid="[^"]*"/, '')).toBe(original.replace(/seqnum="\d+" sid="[^"]*"/, ''));
+      const original = (JSON.parse(events[i].data) as { data: string }).data;
+      expect(xml[i].replace(/seqnum="\d+" sid="[^"]*"/, '')).toBe(original.replace(/seqnum="\d+" sid="[^"]*"/, ''));
     }
     expect(xml.map((x) => fields(x).seqnum)).toEqual(xml.map((_, i) => i));
     const tail = xml.slice(events.length).map(fields);
@@ -56,10 +56,10 @@ describeCapture('replaying the real capture (ws-frames.jsonl)', () => {
     clients.push(c);
     // The first 425 frames arrive within ~1.67 s / 20 of each other, then the capture goes quiet for 17.6 s / 20.
     await c.until(() => c.frames.length >= 426, 4000, 'replay burst and the spolisy frame');
-    const first = c.frames[0]!;
-    const burstEnd = c.frames[423]!;
+    const first = c.frames[0];
+    const burstEnd = c.frames[423];
     expect(burstEnd.at - first.at).toBeLessThan(400);
-    expect(c.frames[424]!.at - burstEnd.at).toBeGreaterThan(500);
+    expect(c.frames[424].at - burstEnd.at).toBeGreaterThan(500);
     expect(JSON.parse(first.text)).toEqual({ type: 'event', data: expect.stringContaining('<control>_28</control>') });
     expect(c.frames.map((f) => f.text)).toContain('{"type":"spolisy","data":"{\\"status\\":\\"inactive\\"}"}');
   });

@@ -89,7 +89,7 @@ describe('fault injection, seen from a bare client', () => {
     expect([...a.frames, ...b.frames]).toHaveLength(0);
     const ok = client();
     await ok.until(() => ok.frames.length > 0);
-    expect(fields(ok.xml()[0]!).sid).toBe('uuid:1'); // the closed ones never subscribed
+    expect(fields(ok.xml()[0]).sid).toBe('uuid:1'); // the closed ones never subscribed
   });
 
   it('garbage() sends malformed XML, a binary frame and invalid UTF-8 (a strict client closes 1007)', async () => {
@@ -101,7 +101,7 @@ describe('fault injection, seen from a bare client', () => {
     // ws fails the connection with 1007 and stops reading, so its own close event says 1006.
     expect(strict.errors.map((e) => e.code)).toEqual(['WS_ERR_INVALID_UTF8']);
     const got = strict.frames.slice(before[0]);
-    expect(got[0]!.text).toMatch(/<node>$/); // truncated XML
+    expect(got[0].text).toMatch(/<node>$/); // truncated XML
     expect(got.some((f) => f.isBinary)).toBe(true);
     await lenient.until(() => lenient.frames.length >= before[1] + 3);
     const bad = lenient.frames.slice(before[1]).find((f) => !f.isBinary && f.data.includes(Buffer.from([0xc3, 0x28])));
@@ -123,13 +123,13 @@ describe('fault injection, seen from a bare client', () => {
     await slow.opened;
     const opened = performance.now();
     await slow.until(() => slow.frames.length > 0);
-    expect(slow.frames[0]!.at - opened).toBeGreaterThanOrEqual(140);
+    expect(slow.frames[0].at - opened).toBeGreaterThanOrEqual(140);
     expect(sim.sessions()[0]?.sid).toBe('uuid:1');
     const quick = client();
     await quick.opened;
     const quickOpened = performance.now();
     await quick.until(() => quick.frames.length > 0);
-    expect(quick.frames[0]!.at - quickOpened).toBeLessThan(100);
+    expect(quick.frames[0].at - quickOpened).toBeLessThan(100);
   });
 
   it('rejectLogin(status, times) fails the next login/refresh requests', async () => {

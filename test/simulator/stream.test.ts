@@ -54,8 +54,8 @@ describe('simulator streams', () => {
     expect(mirrorOf(xml)).toEqual(sim.truth());
     // Heartbeats: `_0` with action 120 / 40 = 3, about 100 ms apart.
     const beats = c.frames.filter((fr) => fr.text.includes('<control>_0</control>'));
-    expect(fields(beats[1]!.text).action).toBe('3');
-    expect(beats[2]!.at - beats[1]!.at).toBeGreaterThan(60);
+    expect(fields(beats[1].text).action).toBe('3');
+    expect(beats[2].at - beats[1].at).toBeGreaterThan(60);
   });
 
   it('gives each subscription a new sid and restarts seqnum at 0', async () => {
@@ -65,8 +65,8 @@ describe('simulator streams', () => {
     await first.shutdown();
     const second = client('/rest/subscribe');
     await second.until(() => second.frames.length >= 5);
-    const a = fields(first.xml()[0]!);
-    const b = fields(second.xml()[0]!);
+    const a = fields(first.xml()[0]);
+    const b = fields(second.xml()[0]);
     expect([a.sid, a.seqnum]).toEqual(['uuid:1', 0]);
     expect([b.sid, b.seqnum]).toEqual(['uuid:2', 0]);
   });
@@ -87,7 +87,7 @@ describe('simulator streams', () => {
       expect(c.frames).toHaveLength(0); // nothing before the token frame
       c.ws.send(JSON.stringify(frame));
       await c.until(() => c.frames.length >= 3);
-      const env = JSON.parse(c.frames[0]!.text) as { type: string; data: string };
+      const env = JSON.parse(c.frames[0].text) as { type: string; data: string };
       expect(env.type).toBe('event');
       expect(env.data).toMatch(FRAME_RE);
       expect(fields(env.data).seqnum).toBe(0);
@@ -165,7 +165,7 @@ describe('simulator streams', () => {
     await Promise.all([...leaky, tidy].map((c) => c.opened));
     await Promise.all([...leaky, tidy].map((c) => c.until(() => c.frames.length > 0)));
     expect(sim.stats.openSockets).toBe(3);
-    await leaky[0]!.shutdown();
+    await leaky[0].shutdown();
     await tidy.until(() => sim.stats.openSockets === 2);
     expect(sim.stats.peakOpenSockets).toBe(3);
     expect(sim.stats.peakOpenPerClient.get('leaky')).toBe(2);

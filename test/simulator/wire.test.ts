@@ -116,10 +116,10 @@ describe('generated house', () => {
 
   it('schedules the replay in bursts like the real capture (425 frames in ~1.67 s, gaps <= 53 ms)', () => {
     const times = burstSchedule(425, createPrng(3), 1);
-    const total = times[times.length - 1]!;
+    const total = times[times.length - 1];
     expect(total).toBeGreaterThan(1200);
     expect(total).toBeLessThan(2200);
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(53);
     expect(gaps.filter((g) => g === 0).length).toBeGreaterThan(200);
     expect(burstSchedule(425, createPrng(3), 10)[424]).toBeCloseTo(total / 10);

@@ -173,7 +173,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       liveEvents: { intervalMs: 5000, commands: true },
     });
     const truth = sim.truth();
-    const sentinelNode = [...truth.keys()][0] as string;
+    const sentinelNode = [...truth.keys()][0];
     sims.push({ index: i, sim, promiseMs: (90 / speed) * 1000, sentinel: 0, sentinelNode });
   }
 
@@ -441,7 +441,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     // One fault per round, sometimes on every simulator at once.
     const name = rng.pick(faultNames);
     const targets = rng.chance(0.25) ? sims : [rng.pick(sims)];
-    await Promise.all(targets.map((slot) => (faults[name] as Fault)(slot)));
+    await Promise.all(targets.map((slot) => faults[name](slot)));
     result.faults += targets.length;
     result.faultCounts[name] = (result.faultCounts[name] ?? 0) + targets.length;
 
