@@ -6,6 +6,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     simulator: 'src/simulator/index.ts',
+    mqtt: 'src/mqtt/index.ts',
     cli: 'src/cli/main.ts',
     demo: 'src/demo.ts',
   },

@@ -1,0 +1,48 @@
+/**
+ * The `./mqtt` subpath of the built package (npm ci runs `prepare`, which builds dist/), and the
+ * promise that the root entry never loads `mqtt` (nor `aedes`): apps that do not bridge do not pay
+ * for MQTT.js at load time, and browser bundles of the root never see it.
+ *
+ * MQTT.js and Aedes are CommonJS packages, so Node loads them through the CommonJS loader even from
+ * an ESM `import`: `require.cache` lists them either way.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+const run = (args: string[]): string =>
+  execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 20_000 }).trim();
+
+const built = existsSync(resolve(ROOT, 'dist/mqtt.js')) && existsSync(resolve(ROOT, 'dist/index.js'));
+const maybe = built || process.env.CI ? it : it.skip;
+
+/** Prints which of mqtt / aedes the CommonJS loader has loaded. */
+const LOADED = `Object.keys(require.cache).filter((f) => /[\\\\/]node_modules[\\\\/](mqtt|aedes)[\\\\/]/.test(f)).map((f) => f.match(/node_modules[\\\\/](mqtt|aedes)[\\\\/]/)[1]).filter((v, i, a) => a.indexOf(v) === i).sort().join(',') || 'none'`;
+
+describe('the mqtt subpath of the built package', () => {
+  maybe('the root entry loads neither mqtt nor aedes, with require() or import', () => {
+    expect(run(['-e', `require('./'); console.log(${LOADED})`])).toBe('none');
+    expect(
+      run([
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/'); await import('iox-event-stream'); await import('iox-event-stream/simulator'); console.log(${LOADED})`,
+      ]),
+    ).toBe('none');
+  });
+
+  maybe('iox-event-stream/mqtt loads mqtt (so the check above can fail) and aedes only on demand', () => {
+    expect(
+      run(['-e', `const m = require('iox-event-stream/mqtt'); console.log(typeof m.createMqttBridge, ${LOADED})`]),
+    ).toBe('function mqtt');
+    expect(
+      run([
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/'); const m = await import('iox-event-stream/mqtt'); const b = await m.startEmbeddedBroker(); await b.close(); console.log(typeof m.createMqttBridge, ${LOADED})`,
+      ]),
+    ).toBe('function aedes,mqtt');
+    for (const file of ['dist/mqtt.d.ts', 'dist/mqtt.d.mts']) expect(existsSync(resolve(ROOT, file))).toBe(true);
+  });
+});
