@@ -29,6 +29,20 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // Off: here `async` on a method without `await` is how a Promise-returning interface
+      // (Auth.handleUnauthorized, actor bodies, test doubles) is implemented; it also turns a synchronous
+      // throw into a rejection, which is what callers of those interfaces handle. The bugs this rule
+      // hunts (a forgotten await) are caught by no-floating-promises and await-thenable, which stay on.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Off in tests only: jest's asymmetric matchers (expect.any, expect.objectContaining, ...) are
+      // typed `any` by @types/jest, so every `toEqual({ x: expect.any(String) })` would be a finding.
+      // Reading a member of an `any` value stays an error (no-unsafe-member-access).
+      '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
 );

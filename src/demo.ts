@@ -104,7 +104,7 @@ async function main(): Promise<number> {
   const deadline = setTimeout(() => {
     renderer.note(`the demo did not finish within ${DEADLINE_MS / 1000} s: stopping`);
     process.exitCode = 1;
-    void shutdown().then(() => process.exit(1));
+    void shutdown().finally(() => process.exit(1));
   }, DEADLINE_MS);
   deadline.unref();
   let shutting: Promise<void> | undefined;
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
       await sim.close();
     })());
   const onSignal = (): void => {
-    void shutdown().then(() => process.exit(130));
+    void shutdown().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -104,7 +104,9 @@ export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
     checkDuration(name, options[name]);
   }
   if (options.backoffMs !== undefined) {
-    if (!Array.isArray(options.backoffMs) || options.backoffMs.length === 0) {
+    // Checked through an `unknown` copy: Array.isArray would narrow the option itself to any[].
+    const backoff: unknown = options.backoffMs;
+    if (!Array.isArray(backoff) || backoff.length === 0) {
       throw new TypeError('createEventStream: `backoffMs` must be a non-empty array of delays');
     }
     options.backoffMs.forEach((delay, i) => checkDuration(`backoffMs[${i}]`, delay));

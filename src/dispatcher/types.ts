@@ -93,8 +93,11 @@ export interface ProgramStatus {
   lastFinish?: string;
 }
 
-/** Variable kind: 1 integer, 2 state. */
-export type VariableType = 1 | 2 | number;
+/**
+ * Variable kind as the controller numbers it: `1` integer, `2` state. Typed as `number` because a
+ * future firmware's kind is passed through, not rejected.
+ */
+export type VariableType = number;
 
 /** `_1` actions `6` (value) and `7` (init value): a variable changed. */
 export interface VariableChange {

@@ -50,6 +50,7 @@ const streamSetup = setup({
   types: {
     context: {} as StreamContext,
     events: {} as StreamEvent,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- XState infers the input type from this assertion
     input: {} as StreamMachineInput,
     tags: {} as
       'NOT_STARTED' | 'INITIALIZING' | 'SYNCING' | 'CONNECTED' | 'LOST' | 'RECONNECTING' | 'FAILED' | 'STOPPED',

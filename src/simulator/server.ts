@@ -2,8 +2,9 @@ import { STATUS_CODES, createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { wsText } from './wsText';
 import { FaultState, type GarbageKind, type SimulatorFaults } from './faults';
-import { formatValue, type ValueModel } from './formats';
+import { formatValue } from './formats';
 import {
   generateHouse,
   pickLiveChange,
@@ -393,7 +394,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
     ws.once('message', (data: RawData, isBinary: boolean) => {
       if (session.state !== 'auth') return;
-      const token = isBinary ? undefined : tokenFromFrame(data.toString(), tokenFrames);
+      const token = isBinary ? undefined : tokenFromFrame(wsText(data), tokenFrames);
       if (token !== undefined && tokens.verify(token, 'access')) {
         session.begin();
       } else {

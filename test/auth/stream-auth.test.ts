@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { createEventStream, type EventStream, type EventStreamOptions } from '../../src';
 import { LocalAuth, PortalAuth, TokenAuth } from '../../src/auth';
 import { CertFactory, type TestCert } from './helpers/certs';
-import { FakePortal } from './helpers/portal';
+import { FakePortal, type OpeningFrame } from './helpers/portal';
 import { SpyLogger } from './helpers/spy';
 
 const EMAIL = 'owner@example.com';
@@ -111,8 +111,8 @@ describe('auth through the stream (plain HTTP fake portal)', () => {
       w.stream.start();
       await until(() => w.stream.status === 'CONNECTED', 5000, 'CONNECTED');
       expect(w.events).toBeGreaterThanOrEqual(1);
-      const sent = JSON.parse(portal.frames.at(-1)!);
-      expect(frame === 'auth' ? sent.auth.token : sent.creds.token).toMatch(/^eyJ/);
+      const sent = JSON.parse(portal.frames.at(-1)!) as OpeningFrame;
+      expect(frame === 'auth' ? sent.auth?.token : sent.creds?.token).toMatch(/^eyJ/);
       expect(portal.upgrades.at(-1)!.headers.authorization).toBeUndefined();
       await w.stream.stop();
       expect(portal.count('/api/jwt/logout')).toBe(1);

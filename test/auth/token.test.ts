@@ -3,7 +3,7 @@ import { PortalAuth } from '../../src/auth/portal';
 import { TokenAuth, tokenFrame } from '../../src/auth/token';
 import { ISY994_ORIGIN, ISY994_SUBPROTOCOL, legacyIsyUpgrade } from '../../src/auth/legacy';
 import { silentLogger } from '../../src/logger';
-import { FakePortal } from './helpers/portal';
+import { FakePortal, type OpeningFrame } from './helpers/portal';
 import { connectOnce } from './helpers/spy';
 
 const EMAIL = 'owner@example.com';
@@ -28,18 +28,18 @@ describe('TokenAuth: the access token in the first frame on /api/events/subscrib
     const portalAuth = new PortalAuth({ email: EMAIL, password: PASSWORD });
     const auth = new TokenAuth({ token: portalAuth, frame });
     auth.attach({ baseUrl: portal.url, logger: silentLogger });
-    expect(await auth.headers()).toEqual({});
+    expect(auth.headers()).toEqual({});
     const opening = await auth.openingFrame();
     const reply = await connectOnce(
       portal.wsUrl('/api/events/subscribe'),
       undefined,
       silentLogger,
-      await auth.headers(),
+      auth.headers(),
       opening,
     );
     expect(JSON.parse(reply)).toMatchObject({ type: 'event' });
-    const sent = JSON.parse(portal.frames.at(-1)!);
-    const token = frame === 'auth' ? sent.auth.token : sent.creds.token;
+    const sent = JSON.parse(portal.frames.at(-1)!) as OpeningFrame;
+    const token = (frame === 'auth' ? sent.auth?.token : sent.creds?.token) ?? '';
     expect(sent).toEqual(shape(token));
     expect(portal.valid(token, 'access')).toBe(true);
     // No upgrade header carried the token: a browser could do exactly this.

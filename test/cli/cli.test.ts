@@ -2,9 +2,11 @@
  * `iox-events` end to end: spawned as a child process (`node --import tsx src/cli/main.ts`), output
  * parsed, exit code checked, against the built-in simulator or one started here.
  */
+import packageJson from '../../package.json';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import { ndjson, runCli, type Run } from './spawn';
 
+// eslint-disable-next-line no-control-regex -- ESC is exactly what this test looks for
 const ANSI = /\x1b\[/;
 
 describe('iox-events: help, version, usage errors', () => {
@@ -28,7 +30,7 @@ describe('iox-events: help, version, usage errors', () => {
     }
     expect(help.stdout).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 .*\n\s+3 /);
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe(require('../../package.json').version);
+    expect(version.stdout.trim()).toBe(packageJson.version);
   });
 
   it('exits 2 on usage errors, with a hint on stderr and nothing on stdout', async () => {

@@ -1,5 +1,5 @@
 /** Feeding the captured stream through the dispatcher, checked against values computed from the raw text. */
-import { EventDispatcher, type IoxEvent } from '../../src/dispatcher';
+import { EventDispatcher } from '../../src/dispatcher';
 import { silentLogger } from '../../src/logger';
 import { describeWithFixtures, grab, xmlOf } from './fixtures';
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { wsText } from '../../src/simulator/wsText';
 import { listenForUpgrades, type LoopbackUpgrades } from './loopbackUpgrades';
 
 /** What the scripted server does with one upgrade request. */
@@ -25,8 +26,11 @@ export class ScriptedServer {
   readonly sockets = new Set<WebSocket>();
   peakOpen = 0;
   verdict: (info: UpgradeInfo) => UpgradeVerdict = () => ({ kind: 'accept' });
-  onConnection: (socket: WebSocket, info: UpgradeInfo) => void = () => {};
+  /** The test's script for each accepted socket; may be async (a replay with gaps between frames). */
+  onConnection: (socket: WebSocket, info: UpgradeInfo) => void | Promise<void> = () => {};
   readonly received: string[] = [];
+  /** Errors thrown by `onConnection` scripts; `close()` rethrows the first so the test fails. */
+  readonly scriptErrors: unknown[] = [];
 
   readonly #wss = new WebSocketServer({ noServer: true });
   #http!: LoopbackUpgrades;
@@ -75,6 +79,7 @@ export class ScriptedServer {
     for (const socket of this.sockets) socket.terminate();
     this.#wss.close();
     await this.#http.close();
+    if (this.scriptErrors.length > 0) throw this.scriptErrors[0];
   }
 
   #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
@@ -95,9 +100,14 @@ export class ScriptedServer {
       this.sockets.add(ws);
       this.peakOpen = Math.max(this.peakOpen, this.sockets.size);
       ws.on('close', () => this.sockets.delete(ws));
-      ws.on('message', (data) => this.received.push(data.toString()));
+      ws.on('message', (data) => this.received.push(wsText(data)));
       ws.on('error', () => {});
-      this.onConnection(ws, info);
+      // A script that fails must fail its test, not become an unhandled rejection nobody reads.
+      try {
+        this.onConnection(ws, info)?.catch((error: unknown) => this.scriptErrors.push(error));
+      } catch (error) {
+        this.scriptErrors.push(error);
+      }
       const waiters = this.#connectionWaiters;
       this.#connectionWaiters = [];
       for (const wake of waiters) wake(ws);

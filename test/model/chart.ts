@@ -27,13 +27,12 @@ export function allStateNodes(root: AnyStateNode = streamMachine.root): AnyState
  */
 export function transitionKey(t: AnyTransitionDefinition): string {
   const source = t.source as AnyStateNode;
+  const eventType = eventTypeOf(t);
   const list: readonly AnyTransitionDefinition[] =
-    t.eventType === ''
-      ? ((source.always ?? []) as AnyTransitionDefinition[])
-      : (source.transitions.get(t.eventType) ?? []);
+    eventType === '' ? ((source.always ?? []) as AnyTransitionDefinition[]) : (source.transitions.get(eventType) ?? []);
   const index = list.findIndex((candidate) => candidate === t);
   const targets = (t.target ?? []).map((n: AnyStateNode) => n.id).join(',') || '(none)';
-  const event = t.eventType === '' ? 'always' : t.eventType;
+  const event = eventType === '' ? 'always' : eventType;
   return `${source.id} --${event}[${index}]--> ${targets}`;
 }
 
@@ -56,7 +55,7 @@ export function allTransitions(root: AnyStateNode = streamMachine.root): Map<str
 export function delayedEventTypes(root: AnyStateNode = streamMachine.root): string[] {
   const types = new Set<string>();
   for (const node of [root, ...allStateNodes(root)]) {
-    for (const t of node.after as AnyTransitionDefinition[]) types.add(t.eventType);
+    for (const t of node.after as AnyTransitionDefinition[]) types.add(eventTypeOf(t));
   }
   return [...types];
 }
@@ -74,4 +73,9 @@ export function taggedStateNodes(
   return allStateNodes(root)
     .filter((node) => node.tags.length > 0)
     .map((node) => ({ node, tags: [...node.tags] }));
+}
+
+/** `AnyTransitionDefinition` types its event as `any`; every event type of this chart is a string. */
+function eventTypeOf(t: AnyTransitionDefinition): string {
+  return t.eventType as string;
 }

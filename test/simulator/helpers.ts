@@ -168,7 +168,7 @@ export function mirrorOf(xmls: readonly string[]): Map<string, Map<string, Prope
     if (f.prec !== undefined) v.prec = f.prec;
     if (f.fmtAct !== undefined) v.formatted = f.fmtAct;
     let node = mirror.get(f.node);
-    if (!node) mirror.set(f.node, (node = new Map()));
+    if (!node) mirror.set(f.node, (node = new Map<string, PropertyValue>()));
     node.set(f.control, v);
   }
   return mirror;

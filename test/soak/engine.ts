@@ -18,7 +18,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createEventStream, type Auth, type EventStream, type Logger } from '../../src';
-import { compareWithTruth, createPrng, startSimulator, type Prng, type Simulator } from '../../src/simulator';
+import { compareWithTruth, createPrng, startSimulator, type Simulator } from '../../src/simulator';
 
 export interface SoakOptions {
   /** Seed of the fault schedule (and of the simulators' houses / live events). */
@@ -57,8 +57,6 @@ export function summaryLine(r: SoakResult): string {
 }
 
 // ---- small helpers ----------------------------------------------------------------------------
-
-type Rng = Prng;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -3,6 +3,14 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { wsText } from '../../../src/simulator/wsText';
+
+/** The opening frame's two shapes (WIRE.md): `{auth:{token}}` or `{type:'auth',creds:{token}}`. */
+export interface OpeningFrame {
+  type?: string;
+  auth?: { token?: string };
+  creds?: { token?: string };
+}
 
 const b64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
@@ -150,9 +158,9 @@ export class FakePortal {
       });
       if (this.#closed) return;
     }
-    let parsed: Record<string, unknown> = {};
+    let parsed: Record<string, unknown>;
     try {
-      parsed = JSON.parse(body || '{}');
+      parsed = JSON.parse(body || '{}') as Record<string, unknown>;
     } catch {
       return send(400, { successful: false });
     }
@@ -203,11 +211,11 @@ export class FakePortal {
         const timer = setTimeout(() => ws.close(4001, 'no auth frame'), 2000);
         ws.once('message', (data) => {
           clearTimeout(timer);
-          const text = data.toString();
+          const text = wsText(data);
           this.frames.push(text);
           let token: unknown;
           try {
-            const frame = JSON.parse(text);
+            const frame = JSON.parse(text) as OpeningFrame | null;
             token = frame?.auth?.token ?? (frame?.type === 'auth' ? frame?.creds?.token : undefined);
           } catch {
             token = undefined;

@@ -1,6 +1,7 @@
 import type { Logger } from '../../../src/logger';
 import { inspect } from 'node:util';
 import WebSocket from 'ws';
+import { wsText } from '../../../src/simulator/wsText';
 import { wsTlsOptions } from '../../../src/auth/tls';
 import type { TlsOptions } from '../../../src/auth/types';
 
@@ -53,7 +54,7 @@ export function connectOnce(
     socket.on('message', (data) => {
       clearTimeout(timer);
       socket.close();
-      resolve(data.toString());
+      resolve(wsText(data));
     });
     socket.on('unexpected-response', (_req, res) => {
       clearTimeout(timer);
