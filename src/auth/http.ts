@@ -1,25 +1,8 @@
 import type { Logger } from '../logger';
+import type { FetchLike } from './fetchLike';
 import type { TlsOptions } from './types';
 
-/** The request a {@link FetchLike} receives: always a JSON POST here. */
-export interface FetchLikeInit {
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-  signal?: AbortSignal;
-}
-
-/** The part of a fetch `Response` the auth strategies read. */
-export interface FetchLikeResponse {
-  status: number;
-  text(): Promise<string>;
-}
-
-/**
- * The subset of the platform `fetch` the portal strategy needs. `globalThis.fetch` satisfies it,
- * so does any test double.
- */
-export type FetchLike = (url: string, init: FetchLikeInit) => Promise<FetchLikeResponse>;
+export type { FetchLike, FetchLikeInit, FetchLikeResponse } from './fetchLike';
 
 /** True in Node (and Bun/Deno's Node mode), where we can own the TLS socket. */
 function isNode(): boolean {

@@ -15,4 +15,4 @@ export {
 export { ISY994_ORIGIN, ISY994_SUBPROTOCOL, legacyIsyUpgrade, type LegacyUpgrade } from './legacy';
 export { REDACTED, redact, redactingLogger } from './redact';
 export { asTlsError, assertTlsOptions, formatFingerprint, normalizeFingerprint, wsTlsOptions } from './tls';
-export type { FetchLike, FetchLikeInit, FetchLikeResponse } from './http';
+export type { FetchLike, FetchLikeInit, FetchLikeResponse } from './fetchLike';

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from '../logger';
-import type { FetchLike } from './http';
+import type { FetchLike } from './fetchLike';
 import { createVerifiedConnection } from './tls';
 import type { TlsOptions } from './types';
 
