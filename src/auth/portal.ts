@@ -1,16 +1,22 @@
-import { AuthRejectedError, AuthTransientError, TlsError } from '../errors';
+import { AuthRejectedError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { assertTlsOptions } from './fingerprint';
-import { resolveFetch, type FetchLike } from './http';
-import { localExpiry } from './jwt';
+import type { FetchLike } from './fetchLike';
+import { resolveFetch } from './http';
+import { postToPortal, toHttpOrigin, type PortalOperation } from './portalRequest';
+import {
+  describeLifetime,
+  needsRenewal,
+  sessionFromAnswer,
+  usableRefreshToken,
+  type PortalSession,
+} from './portalSession';
 import { redact, redactingLogger } from './redact';
 import type { Auth, AuthContext, TlsOptions } from './types';
 
 /** Refresh when the access token has less than this left (pyisyox uses the same 60 s). */
 const DEFAULT_REFRESH_BEFORE_MS = 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** A refresh token this close to expiry is not worth trying: log in instead. */
-const REFRESH_TOKEN_MARGIN_MS = 5_000;
 
 /** Options for {@link PortalAuth}. */
 export interface PortalAuthOptions {
@@ -35,50 +41,6 @@ export interface PortalAuthOptions {
   refreshBeforeMs?: number;
   /** Timeout for each portal request, ms. Default 10000. */
   requestTimeoutMs?: number;
-}
-
-/** Tokens in hand. Times are on our own clock (see `localExpiry`). */
-interface Session {
-  access: string;
-  receivedAt: number;
-  accessExpiresAt?: number;
-  refresh?: string;
-  refreshExpiresAt?: number;
-}
-
-type Operation = 'login' | 'refresh' | 'logout';
-
-const PATHS: Record<Operation, string> = {
-  login: '/api/login',
-  refresh: '/api/jwt/refresh',
-  logout: '/api/jwt/logout',
-};
-
-/** `ws(s)://host:port/anything` or `http(s)://...` → `http(s)://host:port`. */
-function toHttpOrigin(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.protocol === 'wss:') parsed.protocol = 'https:';
-  else if (parsed.protocol === 'ws:') parsed.protocol = 'http:';
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError(`PortalAuth: unsupported URL protocol ${parsed.protocol}`);
-  }
-  return parsed.origin;
-}
-
-/** A system error code (`ECONNREFUSED`) from an error or its cause, for a safe message. */
-function errorCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
-function findTlsError(error: unknown): TlsError | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof TlsError) return e;
-  }
-  return undefined;
 }
 
 /**
@@ -116,8 +78,8 @@ export class PortalAuth implements Auth {
   readonly #requestTimeoutMs: number;
 
   #context?: AuthContext;
-  #session?: Session;
-  #renewal?: Promise<Session>;
+  #session?: PortalSession;
+  #renewal?: Promise<PortalSession>;
   /** The last access token given out, to tell a stale 401 from a fresh one. */
   #handedOut?: string;
   #fetch?: Promise<FetchLike>;
@@ -160,7 +122,10 @@ export class PortalAuth implements Auth {
    */
   async accessToken(): Promise<string> {
     const session = this.#session;
-    const token = session && !this.#needsRenewal(session) ? session.access : (await this.#renew()).access;
+    const token =
+      session && !needsRenewal(session, this.#refreshBeforeMs, Date.now())
+        ? session.access
+        : (await this.#renew()).access;
     this.#handedOut = token;
     return token;
   }
@@ -223,17 +188,8 @@ export class PortalAuth implements Auth {
     });
   }
 
-  #needsRenewal(session: Session): boolean {
-    if (session.accessExpiresAt === undefined) return false;
-    const lifetime = session.accessExpiresAt - session.receivedAt;
-    // A token that lives no longer than the margin would be refreshed on every use: renew such
-    // tokens at half their life instead.
-    const margin = lifetime > this.#refreshBeforeMs ? this.#refreshBeforeMs : lifetime / 2;
-    return session.accessExpiresAt - Date.now() < margin;
-  }
-
   /** One login/refresh at a time: every concurrent caller awaits the same promise. */
-  #renew(forced = false): Promise<Session> {
+  #renew(forced = false): Promise<PortalSession> {
     if (!this.#renewal) {
       this.#renewal = this.#doRenew(forced).finally(() => {
         this.#renewal = undefined;
@@ -242,15 +198,12 @@ export class PortalAuth implements Auth {
     return this.#renewal;
   }
 
-  async #doRenew(forced: boolean): Promise<Session> {
-    const session = this.#session;
-    const refreshUsable =
-      session?.refresh !== undefined &&
-      (session.refreshExpiresAt === undefined || session.refreshExpiresAt - Date.now() > REFRESH_TOKEN_MARGIN_MS);
-    if (session?.refresh && refreshUsable) {
+  async #doRenew(forced: boolean): Promise<PortalSession> {
+    const refresh = usableRefreshToken(this.#session, Date.now());
+    if (refresh !== undefined) {
       try {
         this.#logger.debug(`PortalAuth: refreshing the access token${forced ? ' after a 401' : ''}`);
-        return this.#adopt(await this.#post('refresh', { refreshToken: session.refresh }));
+        return this.#adopt(await this.#post('refresh', { refreshToken: refresh }));
       } catch (error) {
         if (!(error instanceof AuthRejectedError)) throw error;
         // A refused refresh token is not refused credentials: the password may still be good.
@@ -263,29 +216,10 @@ export class PortalAuth implements Auth {
   }
 
   /** Keep only the tokens from a login/refresh answer (never the `ssl` key pair). */
-  #adopt(body: unknown): Session {
-    const record = (body ?? {}) as Record<string, unknown>;
-    const data = (record.data && typeof record.data === 'object' ? record.data : record) as Record<string, unknown>;
-    const access = data.accessToken;
-    const refresh =
-      typeof data.refreshToken === 'string' && data.refreshToken !== '' ? data.refreshToken : this.#session?.refresh;
-    if (typeof access !== 'string' || access === '') {
-      throw new AuthTransientError('PortalAuth: the portal answered without an access token');
-    }
-    const receivedAt = Date.now();
-    const session: Session = {
-      access,
-      receivedAt,
-      accessExpiresAt: localExpiry(access, receivedAt),
-      refresh,
-      refreshExpiresAt: refresh !== undefined ? localExpiry(refresh, receivedAt) : undefined,
-    };
+  #adopt(body: unknown): PortalSession {
+    const session = sessionFromAnswer(body, this.#session?.refresh, Date.now());
     this.#session = session;
-    const left =
-      session.accessExpiresAt !== undefined
-        ? `${Math.round((session.accessExpiresAt - receivedAt) / 1000)} s`
-        : 'no expiry';
-    this.#logger.debug(`PortalAuth: got an access token (${left})`);
+    this.#logger.debug(`PortalAuth: got an access token (${describeLifetime(session)})`);
     return session;
   }
 
@@ -312,66 +246,19 @@ export class PortalAuth implements Auth {
     return this.#fetch;
   }
 
-  /** POST JSON to a portal endpoint; map every failure to a transient or a rejected error. */
-  async #post(operation: Operation, payload: object, bearer?: string): Promise<unknown> {
-    const base = this.#baseUrlOrUndefined();
-    if (!base) {
+  /** POST JSON to a portal endpoint; see {@link postToPortal} for how failures are classified. */
+  async #post(operation: PortalOperation, payload: object, bearer?: string): Promise<unknown> {
+    const origin = this.#baseUrlOrUndefined();
+    if (!origin) {
       throw new AuthRejectedError('PortalAuth has no controller URL: pass `url`, or hand it to a stream');
     }
-    const fetch = await this.#getFetch();
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-    if (bearer) headers.Authorization = `Bearer ${bearer}`;
-
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(`${base}${PATHS[operation]}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.#requestTimeoutMs),
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      const tls = findTlsError(error);
-      if (tls) throw new AuthTransientError(`PortalAuth ${operation}: ${tls.message}`, undefined, { cause: tls });
-      const code = errorCode(error);
-      const name = (error as { name?: unknown } | null)?.name;
-      const what =
-        name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : `network error${code ? ` (${code})` : ''}`;
-      // The original error may quote the request; keep it as `cause` only after scrubbing.
-      throw new AuthTransientError(`PortalAuth ${operation} failed: ${what}`, undefined, {
-        cause: redact(error, [this.#password]),
-      });
-    }
-
-    if (status === 401 || status === 403) {
-      throw new AuthRejectedError(`PortalAuth ${operation} refused: HTTP ${status}`, status);
-    }
-    if (status >= 500 || status === 408 || status === 429) {
-      throw new AuthTransientError(`PortalAuth ${operation} failed: HTTP ${status}`, status);
-    }
-    if (status < 200 || status >= 300) {
-      // 400/404/405...: no portal login at this URL, or a request it will never accept. Retrying cannot help.
-      throw new AuthRejectedError(
-        `PortalAuth ${operation} failed: HTTP ${status} (is this the portal-style listener?)`,
-        status,
-      );
-    }
-    if (operation === 'logout') return undefined;
-
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // A rebooting controller or a captive proxy may answer 200 with HTML: worth another try later.
-      throw new AuthTransientError(`PortalAuth ${operation}: the answer is not JSON (HTTP ${status})`, status);
-    }
-    if ((body as { successful?: unknown } | null)?.successful === false) {
-      throw new AuthRejectedError(`PortalAuth ${operation} refused: successful: false`, status);
-    }
-    return body;
+    const endpoint = {
+      origin,
+      fetch: await this.#getFetch(),
+      timeoutMs: this.#requestTimeoutMs,
+      secrets: [this.#password],
+    };
+    return postToPortal(endpoint, operation, payload, bearer);
   }
 }
 
