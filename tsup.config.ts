@@ -1,20 +1,48 @@
+import { relative, resolve, sep } from 'node:path';
 import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
 
-// One build, two module formats: apps on `require` and on `import` get the same code,
-// and the `.d.ts` / `.d.mts` pair keeps TypeScript happy under both resolutions.
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    simulator: 'src/simulator/index.ts',
-    mqtt: 'src/mqtt/index.ts',
-    cli: 'src/cli/main.ts',
-    demo: 'src/demo.ts',
+/**
+ * The binary uses the library as it is published: every import from `src/cli/` into the rest of
+ * `src/` becomes a `require` of the built `./index.js` (or the subpath's `./simulator.js`, `./mqtt.js`) next to it, instead of a
+ * second copy of the library inside `cli.js`. The CLI only uses public exports, so this holds, and
+ * a test runs the packed binary.
+ */
+const SUBPATHS = ['simulator', 'mqtt'];
+const cliUsesBuiltLibrary: Plugin = {
+  name: 'cli-uses-built-library',
+  setup(build) {
+    const src = resolve('src');
+    build.onResolve({ filter: /^\.\.\// }, (args) => {
+      const from = relative(src, args.importer);
+      const to = relative(src, resolve(args.resolveDir, args.path));
+      if (!from.startsWith(`cli${sep}`) || to.startsWith('..')) return undefined; // package.json stays bundled
+      const entry = SUBPATHS.find((name) => to === name || to.startsWith(`${name}${sep}`)) ?? 'index';
+      return { path: `./${entry}.js`, external: true };
+    });
   },
-  format: ['esm', 'cjs'],
-  // tsup's declaration build sets `baseUrl`, which TypeScript 6 deprecates: acknowledge it.
-  dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  splitting: false,
-});
+};
+
+// What npm users run: the library and its subpaths in both module formats (with `.d.ts` /
+// `.d.mts` for either resolution), and the `iox-events` binary once, as CommonJS (what `bin`
+// runs). No source maps: they would have to embed the sources to be of use, and would triple
+// the tarball. `npm start` runs the demo from source with tsx, so it is not built.
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', simulator: 'src/simulator/index.ts', mqtt: 'src/mqtt/index.ts' },
+    format: ['esm', 'cjs'],
+    // tsup's declaration build sets `baseUrl`, which TypeScript 6 deprecates: acknowledge it.
+    dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
+    // Everything but the binary, which the second build writes at the same time.
+    clean: ['!cli.js'],
+    target: 'node20',
+    splitting: false,
+  },
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['cjs'],
+    target: 'node20',
+    splitting: false,
+    esbuildPlugins: [cliUsesBuiltLibrary],
+  },
+]);

@@ -1,5 +1,6 @@
 import { assertTlsOptions } from './auth/tls';
 import type { Auth, TlsOptions } from './auth/types';
+import type { ActorOptions, AnyActorLogic } from 'xstate';
 import type { Logger } from './logger';
 import { DEFAULT_POLICY, type StreamPolicy } from './machine/policy';
 
@@ -38,9 +39,9 @@ export interface EventStreamOptions {
   /** Where the stream logs (console-compatible). Default: warnings and errors to the console. */
   logger?: Logger;
   /** Passed to XState's `createActor` (e.g. `@statelyai/inspect`'s `inspector.inspect`). */
-  inspect?: unknown;
+  inspect?: ActorOptions<AnyActorLogic>['inspect'];
   /** Passed to XState's `createActor`: a `SimulatedClock` makes every delay deterministic in tests. */
-  clock?: unknown;
+  clock?: ActorOptions<AnyActorLogic>['clock'];
   /** Randomness for jitter (tests). Default `Math.random`. */
   random?: () => number;
 }

@@ -92,7 +92,7 @@ export class EventStream {
     this.actor = createActor(machine, {
       input: { policy },
       ...(options.inspect ? { inspect: options.inspect } : {}),
-      ...(options.clock ? { clock: options.clock as never } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     this.actor.subscribe({
       next: (snapshot) => this.#onSnapshot(snapshot),

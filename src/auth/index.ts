@@ -14,5 +14,5 @@ export {
 } from './token';
 export { ISY994_ORIGIN, ISY994_SUBPROTOCOL, legacyIsyUpgrade, type LegacyUpgrade } from './legacy';
 export { REDACTED, redact, redactingLogger } from './redact';
-export { asTlsError, assertTlsOptions, formatFingerprint, normalizeFingerprint, wsTlsOptions } from './tls';
+export { assertTlsOptions, formatFingerprint, normalizeFingerprint } from './tls';
 export type { FetchLike, FetchLikeInit, FetchLikeResponse } from './fetchLike';

@@ -143,7 +143,8 @@ export function createVerifiedConnection(tls: TlsOptions | undefined, logger: Lo
       lookup: options.lookup,
       // Node rejects an IP address as SNI name; without SNI it checks the IP against the SANs.
       servername: options.servername ?? (isIP(host) ? undefined : host),
-      ca: tls?.ca,
+      // Node takes any Uint8Array here, not only a Buffer; its typings say Buffer.
+      ca: tls?.ca as ConnectionOptions['ca'],
       // We decide on `secureConnect` (see above); Node still computes `authorized` for us.
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],

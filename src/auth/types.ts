@@ -4,8 +4,11 @@ import type { Logger } from '../logger';
  * TLS settings for `wss://` and `https://`. Verification stays on unless you turn it off.
  */
 export interface TlsOptions {
-  /** CA certificate(s), PEM. Use the controller's own certificate to trust exactly it. */
-  ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * CA certificate(s), PEM text or bytes (a Node `Buffer` is a `Uint8Array`). Use the controller's
+   * own certificate to trust exactly it.
+   */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
   /** Pin the controller's certificate by its SHA-256 fingerprint (`AA:BB:...` or plain hex). */
   fingerprint256?: string;
   /** `false` disables verification (logs a warning once). Prefer `fingerprint256`. */

@@ -297,7 +297,8 @@ export class World {
       logger: silentLogger,
       clock: this.clock,
       random: () => 0,
-      inspect: (ev: InspectionEvent) => this.#inspect(ev),
+      // XState's InspectionEvent, read through the few fields this world needs.
+      inspect: (ev) => this.#inspect(ev as unknown as InspectionEvent),
     });
     this.stream.onEvent((event, info) => this.delivered.push({ node: event.node, replay: info.replay }));
     for (const node of this.stream.actor.getSnapshot()._nodes) if (node.id !== 'stream') walked.states.add(node.id);
