@@ -4,6 +4,7 @@
  */
 export { createEventStream, EventStream, type StatusChange, type ConnectionStats } from './stream';
 export type { EventStreamOptions } from './options';
+export { WaitForError, type WaitForOptions } from './waitFor';
 export { EventStreamStatus, statusOf } from './machine/status';
 export { streamMachine, type StreamContext, type StreamMachineInput } from './machine/streamMachine';
 export type { StreamEvent, OpenLink } from './machine/events';

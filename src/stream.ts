@@ -11,6 +11,7 @@ import { createConnectActor } from './services/connect';
 import { createReaderActor } from './services/reader';
 import { createRefreshAuthActor } from './services/refreshAuth';
 import { SocketTracker } from './services/socketTracker';
+import { waitForStatus, type WaitForOptions } from './waitFor';
 
 /** What a status listener learns besides the new status. */
 export interface StatusChange {
@@ -152,6 +153,17 @@ export class EventStream {
     } catch {
       // Best effort by contract (a logout that fails changes nothing for the caller).
     }
+  }
+
+  /**
+   * Wait for a status, e.g. `await stream.waitFor('CONNECTED', { timeoutMs: 30_000 })`. Resolves
+   * at once when the stream is in it. Rejects with a `WaitForError` (`code` `STREAM_FAILED`,
+   * `STREAM_STOPPED` or `WAIT_TIMEOUT`, with the stream's `status` and `lastError`) when the stream
+   * reaches FAILED or STOPPED instead, is in one of them already, or `timeoutMs` passes. LOST and
+   * RECONNECTING are not an answer: the stream is still trying. Call it after `start()`.
+   */
+  waitFor(status: EventStreamStatus, options?: WaitForOptions): Promise<void> {
+    return waitForStatus(this, status, options);
   }
 
   /** Every change of status (deduplicated). Returns an unsubscribe function. */
