@@ -1,12 +1,12 @@
 /**
- * All five benchmarks of issue 6, printed as markdown (the tables in BENCHMARKS.md).
+ * The benchmarks of BENCHMARKS.md, printed as markdown (the tables there).
  *
- *   npm run bench                                   # all five
- *   npm run bench -- --only e2e                     # one (pipeline, e2e, connect, scale, idle; comma-separated)
+ *   npm run bench                                   # all of them
+ *   npm run bench -- --only e2e                     # one (pipeline, e2e, connect, scale, idle, worst; comma-separated)
  *   npm run bench -- --only scale,idle --streams 1000 --idle-seconds 60
  *
  * Options: --runs N (>= 5), --frames N (pipeline), --e2e-frames N, --connects N, --quiet-ms N,
- * --streams N (scale, idle), --steady-seconds N (scale), --idle-seconds N.
+ * --streams N (scale, idle), --steady-seconds N (scale), --idle-seconds N, --worst-bytes N (worst).
  */
 import { cpus, totalmem } from 'node:os';
 import { benchConnect } from './connect';
@@ -14,6 +14,7 @@ import { benchE2e } from './e2e';
 import { benchIdle } from './idle';
 import { benchPipeline } from './pipeline';
 import { benchScale } from './scale';
+import { benchWorst } from './worst';
 import { arg, hasGc } from './util';
 
 const BENCHES: Record<string, (argv: readonly string[]) => Promise<string>> = {
@@ -22,6 +23,7 @@ const BENCHES: Record<string, (argv: readonly string[]) => Promise<string>> = {
   connect: benchConnect,
   scale: benchScale,
   idle: benchIdle,
+  worst: benchWorst,
 };
 
 async function main(): Promise<void> {

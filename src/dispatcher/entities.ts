@@ -9,6 +9,24 @@ const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', qu
 /** A reference the validator accepts: `&name;` (1–20 word chars), `&#123;`, `&#x1F;`. */
 const REFERENCE = /&(?:\w{1,20}|#\d+|#x[0-9a-fA-F]+);/y;
 
+/** Longest reference `decodeEntities` decodes, `&` and `;` included (`&#x10FFFF;` and 20-char names fit). */
+const MAX_REFERENCE = 22;
+
+/**
+ * Index of the `;` that ends a reference starting at `amp`, or -1 when there is none within
+ * `MAX_REFERENCE` characters. The search is bounded so that a text of many `&` and one distant `;`
+ * costs linear time, not a search to the `;` from every `&`.
+ */
+function referenceEnd(text: string, amp: number): number {
+  const last = Math.min(text.length, amp + MAX_REFERENCE);
+  for (let i = amp + 1; i < last; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 59 /* ; */) return i;
+    if (c === 38 /* & */) return -1;
+  }
+  return -1;
+}
+
 function decodeOne(body: string): string | undefined {
   if (body.charCodeAt(0) !== 35 /* # */) return NAMED[body];
   const hex = body.charCodeAt(1) === 120; /* x */
@@ -28,9 +46,8 @@ export function decodeEntities(text: string): string {
   let out = '';
   let from = 0;
   while (amp !== -1) {
-    const semi = text.indexOf(';', amp + 1);
-    if (semi === -1) break;
-    const decoded = semi - amp <= 22 ? decodeOne(text.slice(amp + 1, semi)) : undefined;
+    const semi = referenceEnd(text, amp);
+    const decoded = semi === -1 ? undefined : decodeOne(text.slice(amp + 1, semi));
     if (decoded !== undefined) {
       out += text.slice(from, amp) + decoded;
       from = semi + 1;
@@ -46,8 +63,8 @@ export function decodeEntities(text: string): string {
 export function isFullyDecodable(text: string): boolean {
   let amp = text.indexOf('&');
   while (amp !== -1) {
-    const semi = text.indexOf(';', amp + 1);
-    if (semi === -1 || semi - amp > 22 || decodeOne(text.slice(amp + 1, semi)) === undefined) return false;
+    const semi = referenceEnd(text, amp);
+    if (semi === -1 || decodeOne(text.slice(amp + 1, semi)) === undefined) return false;
     amp = text.indexOf('&', semi + 1);
   }
   return true;

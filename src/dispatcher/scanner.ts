@@ -103,6 +103,24 @@ function nextAttribute(xml: string, i: number): number {
   return ATTRIBUTE;
 }
 
+/**
+ * Reads the rest of a tag's attributes, the first of which was just read, checking that no name
+ * repeats (in a set: a hostile frame may carry tens of thousands of names, and the work per frame
+ * must stay linear). Returns the step that ended the tag, or `DECLINE` on a repeat.
+ */
+function distinctAttributes(xml: string): number {
+  const first = attrName;
+  let seen: Set<string> | null = null;
+  let step = nextAttribute(xml, pos);
+  while (step === ATTRIBUTE) {
+    if (seen === null) seen = new Set([first]);
+    if (seen.has(attrName)) return DECLINE;
+    seen.add(attrName);
+    step = nextAttribute(xml, pos);
+  }
+  return step;
+}
+
 /** Text content from `i` up to the closing tag `close`; sets `pos` after the closing tag. */
 function simpleText(xml: string, i: number, close: string): string | null {
   const lt = xml.indexOf('<', i);
@@ -146,14 +164,8 @@ function eventInfoContent(xml: string, i: number): string | null {
       if (end === lt + 1) return null;
       const name = xml.slice(lt + 1, end);
       if (name === 'eventInfo') return null;
-      let seen: string[] | null = null;
       let step = nextAttribute(xml, end);
-      while (step === ATTRIBUTE) {
-        if (seen === null) seen = [attrName];
-        else if (seen.includes(attrName)) return null;
-        else seen.push(attrName);
-        step = nextAttribute(xml, pos);
-      }
+      if (step === ATTRIBUTE) step = distinctAttributes(xml);
       if (step === DECLINE) return null;
       if (step === TAG_END) {
         if (stack === null) stack = [];
@@ -187,7 +199,7 @@ export function scanEventXml(xml: string): IoxEvent | typeof BAIL {
   let seqnum: string | undefined;
   let sid: string | undefined;
   let timestamp: string | undefined;
-  let otherAttributes: string[] | null = null;
+  let otherAttributes: Set<string> | null = null;
   let step = nextAttribute(xml, i + 6);
   while (step === ATTRIBUTE) {
     if (attrName === 'seqnum') {
@@ -201,9 +213,10 @@ export function scanEventXml(xml: string): IoxEvent | typeof BAIL {
       timestamp = attrValue;
     } else {
       // Unknown attributes are ignored, like the fallback does, but a repeat is malformed XML.
-      if (otherAttributes === null) otherAttributes = [];
-      else if (otherAttributes.includes(attrName)) return BAIL;
-      otherAttributes.push(attrName);
+      // A set, not a list: a frame may carry tens of thousands of them (linear work per frame).
+      if (otherAttributes === null) otherAttributes = new Set();
+      else if (otherAttributes.has(attrName)) return BAIL;
+      otherAttributes.add(attrName);
     }
     step = nextAttribute(xml, pos);
   }
