@@ -2,7 +2,7 @@ import { assertTlsOptions } from './auth/tls';
 import type { Auth, TlsOptions } from './auth/types';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 import type { Logger } from './logger';
-import { DEFAULT_POLICY, type StreamPolicy } from './machine/policy';
+import { DEFAULT_POLICY, MAX_TIMER_MS, type StreamPolicy } from './machine/policy';
 
 /** Options of {@link createEventStream}. Only `url` is required. */
 export interface EventStreamOptions {
@@ -86,10 +86,13 @@ export function resolveEndpoint(url: unknown, path: unknown): Endpoint {
   return { streamUrl: stream.toString(), baseUrl: `${secure ? 'https' : 'http'}://${parsed.host}` };
 }
 
+/** Every duration option ends up in a timer, which holds at most 2^31-1 ms (~24.8 days) and fires at once past it. */
 function checkDuration(name: string, value: unknown): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`createEventStream: \`${name}\` must be a finite number of milliseconds >= 0`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new TypeError(
+      `createEventStream: \`${name}\` must be a number of milliseconds from 0 to ${MAX_TIMER_MS} (2^31-1, the longest timer)`,
+    );
   }
 }
 
@@ -103,6 +106,15 @@ export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
     'connectTimeoutMs',
   ] as const) {
     checkDuration(name, options[name]);
+  }
+  // The dead-link timer waits for both together.
+  const deadSilence =
+    (options.defaultHeartbeatPromiseMs ?? DEFAULT_POLICY.defaultHeartbeatPromiseMs) +
+    (options.heartbeatGraceMs ?? DEFAULT_POLICY.heartbeatGraceMs);
+  if (deadSilence > MAX_TIMER_MS) {
+    throw new TypeError(
+      `createEventStream: \`defaultHeartbeatPromiseMs\` + \`heartbeatGraceMs\` must be at most ${MAX_TIMER_MS} ms (2^31-1, the longest timer)`,
+    );
   }
   if (options.backoffMs !== undefined) {
     // Checked through an `unknown` copy: Array.isArray would narrow the option itself to any[].

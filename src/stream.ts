@@ -5,6 +5,7 @@ import { EventDispatcher } from './dispatcher';
 import type { ErrorSummary } from './errors';
 import { defaultLogger, type Logger } from './logger';
 import { EventStreamStatus, statusOf } from './machine/status';
+import { MAX_TIMER_MS } from './machine/policy';
 import { streamMachine } from './machine/streamMachine';
 import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
 import { createConnectActor } from './services/connect';
@@ -54,6 +55,7 @@ export class EventStream {
   readonly #tracker = new SocketTracker();
   readonly #statusListeners = new Set<(status: EventStreamStatus, change: StatusChange) => void>();
   #status: EventStreamStatus = EventStreamStatus.NOT_STARTED;
+  #promiseClampLogged = false;
   readonly #stats: ConnectionStats = { connections: 0, connectedCount: 0, losses: 0 };
 
   constructor(options: EventStreamOptions) {
@@ -203,7 +205,21 @@ export class EventStream {
     }
   }
 
+  /**
+   * A controller may promise more silence than a timer can wait (options cannot: they are
+   * validated); the chart then clamps its dead-link timer to 2^31-1 ms. Say so once per stream.
+   */
+  #noteClampedPromise(context: SnapshotFrom<typeof streamMachine>['context']): void {
+    if (this.#promiseClampLogged || context.heartbeatPromiseMs + context.policy.heartbeatGraceMs <= MAX_TIMER_MS)
+      return;
+    this.#promiseClampLogged = true;
+    this.#logger.warn(
+      `the controller promises ${context.heartbeatPromiseMs / 1000} s between heartbeats, longer than a timer can wait: the dead-link check waits ${MAX_TIMER_MS} ms (~24.8 days) instead`,
+    );
+  }
+
   #onSnapshot(snapshot: SnapshotFrom<typeof streamMachine>): void {
+    this.#noteClampedPromise(snapshot.context);
     const status = statusOf(snapshot);
     if (status === this.#status) return;
     const previous = this.#status;

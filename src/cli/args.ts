@@ -3,6 +3,7 @@
  * is testable without spawning anything.
  */
 import { parseArgs } from 'node:util';
+import { MAX_TIMER_MS } from '../machine/policy';
 
 /** A mistake in the command line. The CLI prints it with a hint and exits with code 2. */
 export class UsageError extends Error {
@@ -112,6 +113,9 @@ function number(
   return n;
 }
 
+const isTimerMs = (n: number): boolean => n >= 0 && n <= MAX_TIMER_MS;
+const TIMER_MS = `a number of milliseconds from 0 to ${MAX_TIMER_MS} (the longest timer)`;
+
 /** Parse `node=1A 2B 3C 1,control=ST` (either part optional, at least one). */
 export function parseFilter(text: string | undefined): EventFilter {
   if (text === undefined) return {};
@@ -216,14 +220,15 @@ export function parseCommand(argv: readonly string[]): Command {
       json: values.json ?? false,
       filter: parseFilter(values.filter),
       showReplay: values['show-replay'] ?? false,
-      durationSec: number('duration', values.duration, (n) => n > 0, 'a number of seconds > 0'),
-      quietMs: number('quiet-ms', values['quiet-ms'], (n) => n >= 0, 'a number of milliseconds >= 0'),
-      heartbeatGraceMs: number(
-        'heartbeat-grace-ms',
-        values['heartbeat-grace-ms'],
-        (n) => n >= 0,
-        'a number of milliseconds >= 0',
+      // Each of these ends in a timer, which holds at most 2^31-1 ms and fires at once past it.
+      durationSec: number(
+        'duration',
+        values.duration,
+        (n) => n > 0 && n * 1000 <= MAX_TIMER_MS,
+        `a number of seconds > 0 and at most ${MAX_TIMER_MS / 1000} (~24.8 days, the longest timer)`,
       ),
+      quietMs: number('quiet-ms', values['quiet-ms'], isTimerMs, TIMER_MS),
+      heartbeatGraceMs: number('heartbeat-grace-ms', values['heartbeat-grace-ms'], isTimerMs, TIMER_MS),
       maxAttempts: number(
         'max-attempts',
         values['max-attempts'],

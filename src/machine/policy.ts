@@ -29,6 +29,23 @@ export interface StreamPolicy {
   random: () => number;
 }
 
+/**
+ * The longest delay a timer can hold: `setTimeout` (Node and browsers) stores it as a signed 32-bit
+ * number of milliseconds (~24.8 days), and anything longer fires after 1 ms instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A delay as a timer can hold it: at most {@link MAX_TIMER_MS} (a longer one, e.g. a controller
+ * promising weeks of silence, waits the longest a timer can instead of firing at once), never
+ * negative. Options are validated against the same bound; this guards the values that come from
+ * the controller or from arithmetic on two valid values (promise + grace).
+ */
+export function timerMs(ms: number): number {
+  if (!(ms > 0)) return 0;
+  return ms > MAX_TIMER_MS ? MAX_TIMER_MS : ms;
+}
+
 export const DEFAULT_POLICY: StreamPolicy = {
   quietMs: 1000,
   syncMaxMs: 10_000,

@@ -1,7 +1,7 @@
 import { and, assign, fromCallback, fromPromise, or, sendTo, setup } from 'xstate';
 import { summarizeError, type ErrorSummary } from '../errors';
 import type { ConnectInput, OpenLink, ReaderEvent, ReaderInput, StreamEvent } from './events';
-import { backoffDelay, DEFAULT_POLICY, type StreamPolicy } from './policy';
+import { backoffDelay, DEFAULT_POLICY, timerMs, type StreamPolicy } from './policy';
 
 /**
  * The life of one connection to a controller's event stream, as a statechart.
@@ -128,7 +128,7 @@ const streamSetup = setup({
       lastError: ({ context }) => ({
         name: 'HeartbeatTimeout',
         code: 'HEARTBEAT_TIMEOUT',
-        message: `no frame for ${context.heartbeatPromiseMs + context.policy.heartbeatGraceMs} ms (heartbeat promise + grace): link is dead`,
+        message: `no frame for ${timerMs(context.heartbeatPromiseMs + context.policy.heartbeatGraceMs)} ms (heartbeat promise + grace): link is dead`,
       }),
     }),
     recordGaveUp: assign({
@@ -139,17 +139,18 @@ const streamSetup = setup({
       }),
     }),
   },
+  // Every delay passes through `timerMs`: a timer cannot hold more than 2^31-1 ms and would fire at once.
   delays: {
     /** Quiet time after the last replay frame that ends SYNCING. */
-    quietWindow: ({ context }) => context.policy.quietMs,
+    quietWindow: ({ context }) => timerMs(context.policy.quietMs),
     /** Upper bound on SYNCING, counted from the replay's first frame. */
-    syncCap: ({ context }) => context.policy.syncMaxMs,
+    syncCap: ({ context }) => timerMs(context.policy.syncMaxMs),
     /** Wait before the next attempt, growing with consecutive failures. */
-    backoff: ({ context }) => backoffDelay(context.policy, context.failures),
-    /** Silence after which an open link is dead: the controller's promise plus grace. */
-    heartbeatDeadline: ({ context }) => context.heartbeatPromiseMs + context.policy.heartbeatGraceMs,
+    backoff: ({ context }) => timerMs(backoffDelay(context.policy, context.failures)),
+    /** Silence after which an open link is dead: the controller's promise plus grace (a promise past a timer's range is clamped). */
+    heartbeatDeadline: ({ context }) => timerMs(context.heartbeatPromiseMs + context.policy.heartbeatGraceMs),
     /** Longest time one connect step (socket open, or auth refresh) may take. */
-    connectTimeout: ({ context }) => context.policy.connectTimeoutMs,
+    connectTimeout: ({ context }) => timerMs(context.policy.connectTimeoutMs),
   },
 });
 
