@@ -271,15 +271,17 @@ export class EventDispatcher {
   }
 
   private emitProperty(event: IoxEvent, previous: string | undefined, info: DeliveryInfo): void {
+    // The stored state, not the event: it has the unit kept from earlier updates that carried one.
+    const stored = this.store.property(event.node, event.control);
     const change: PropertyChange = {
       node: event.node,
       control: event.control,
       kind: commandLabel(event.control) === undefined ? 'status' : 'command',
       value: event.action,
-      uom: event.uom,
-      prec: event.prec,
+      uom: stored?.uom,
+      prec: stored?.prec,
       formatted: event.formattedAction,
-      name: event.formattedName,
+      name: stored?.name,
       previous,
     };
     const subscriptions = this.propertyListeners;

@@ -14,13 +14,16 @@ import type { ProgramStatus, VariableChange, VariableType } from './types';
 export interface PropertyState {
   /** The raw action string, exactly as sent (`"255"`, `"0"`); not converted, so no precision is lost. */
   readonly value: string;
-  /** Unit of measure id, when sent. */
+  /**
+   * Unit of measure id: as sent with this value, or, when this update carried none (or `uom=""`),
+   * the last one sent for this property (the replay carries it, live updates may not).
+   */
   readonly uom?: string;
-  /** Precision, when sent. */
+  /** Precision: as sent with this value, or kept from an earlier update like `uom`. */
   readonly prec?: number;
-  /** Display value (`fmtAct`), when sent. */
+  /** Display value (`fmtAct`) of this value, when sent (never kept: it describes the value). */
   readonly formatted?: string;
-  /** Display name of the property (`fmtName`), when sent. */
+  /** Display name of the property (`fmtName`): as sent, or kept from an earlier update like `uom`. */
   readonly name?: string;
   /** When this process received the value: epoch milliseconds (`Date.now()`), not the controller's timestamp. */
   readonly updatedAt: number;
@@ -65,6 +68,19 @@ export function variableKey(type: VariableType, id: number): string {
   return `${type}:${id}`;
 }
 
+/**
+ * The state to store for an update: an update without a unit, precision or name (absent, or sent
+ * empty as `uom=""`) keeps the ones known for the property, so a live `<action>2</action>` after a
+ * replayed `<action uom="67" prec="0">1</action>` still reads 67.
+ */
+function withKnownUnit(state: PropertyState, previous: PropertyState | undefined): PropertyState {
+  const uom = state.uom === undefined || state.uom === '' ? previous?.uom : state.uom;
+  const prec = state.prec ?? previous?.prec;
+  const name = state.name ?? previous?.name;
+  if (uom === state.uom && prec === state.prec && name === state.name) return state;
+  return { value: state.value, uom, prec, formatted: state.formatted, name, updatedAt: state.updatedAt };
+}
+
 /** The mutable mirror owned by the dispatcher. */
 export class StatusMirror implements StatusMirrorView {
   readonly nodes = new Map<string, Map<string, PropertyState>>();
@@ -81,9 +97,14 @@ export class StatusMirror implements StatusMirrorView {
       this.nodes.set(node, controls);
     }
     const previous = controls.get(control);
-    controls.set(control, state);
+    controls.set(control, withKnownUnit(state, previous));
     if (this.unconfirmed !== null) this.confirm(node, control);
     return previous;
+  }
+
+  /** The stored state of one property, or `undefined`. */
+  property(node: string, control: string): PropertyState | undefined {
+    return this.nodes.get(node)?.get(control);
   }
 
   private confirm(node: string, control: string): void {

@@ -56,13 +56,13 @@ export interface PropertyChange {
   kind: 'status' | 'command';
   /** The raw action string. */
   value: string;
-  /** Unit of measure id, when sent. */
+  /** Unit of measure id: as sent, or the last one sent for this property when this update has none or `uom=""` (see `PropertyState.uom`). */
   uom?: string;
-  /** Precision, when sent. */
+  /** Precision: as sent, or kept like `uom`. */
   prec?: number;
-  /** Display value, when sent. */
+  /** Display value of this value (`fmtAct`), when sent. */
   formatted?: string;
-  /** Display name of the property, when sent. */
+  /** Display name of the property (`fmtName`): as sent, or kept like `uom`. */
   name?: string;
   /** The mirror's previous value for this (node, control), `undefined` when none was known. */
   previous?: string;
