@@ -1,12 +1,17 @@
 import { assertTlsOptions } from './auth/tls';
 import type { Auth, TlsOptions } from './auth/types';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
+import { basePathOf, streamPathOf } from './basePath';
 import type { Logger } from './logger';
 import { DEFAULT_POLICY, MAX_TIMER_MS, type StreamPolicy } from './machine/policy';
 
 /** Options of {@link createEventStream}. Only `url` is required. */
 export interface EventStreamOptions {
-  /** Controller base URL, e.g. `https://eisy.local:8443` (http→ws, https→wss). A `ws(s)://` URL with a path is used as is. */
+  /**
+   * Controller base URL, e.g. `https://eisy.local:8443` (http→ws, https→wss). A path is a prefix
+   * the stream and auth endpoints live under (`https://my.isy.io/isy/<uuid>`, a reverse proxy),
+   * with or without a trailing `/`. A `ws(s)://` URL with a path is used as is.
+   */
   url: string;
   /** How to authenticate. Omit only for a controller (or simulator) that asks for nothing. */
   auth?: Auth;
@@ -53,7 +58,7 @@ export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export interface Endpoint {
   /** `ws://` / `wss://` URL of the stream. */
   streamUrl: string;
-  /** `http://` / `https://` origin of the controller (for auth endpoints). */
+  /** `http://` / `https://` base of the controller (for auth endpoints): origin plus path prefix, no trailing `/`. */
   baseUrl: string;
 }
 
@@ -78,12 +83,15 @@ export function resolveEndpoint(url: unknown, path: unknown): Endpoint {
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
     throw new TypeError("createEventStream: `path` must start with '/'");
   }
+  // The prefix of a controller behind the portal or a proxy (`http://host/isy/<id>`) is kept.
+  const prefix = basePathOf(parsed);
   const stream = new URL(parsed.toString());
   stream.protocol = scheme;
-  if (path !== undefined) stream.pathname = path;
-  else if (parsed.pathname === '/' || parsed.protocol.startsWith('http')) stream.pathname = DEFAULT_PATH;
+  if (path !== undefined) stream.pathname = prefix + path;
+  else if (parsed.pathname === '/' || parsed.protocol.startsWith('http'))
+    stream.pathname = prefix + (streamPathOf(parsed.pathname.replace(/\/+$/, '')) ?? DEFAULT_PATH);
   const secure = scheme === 'wss:';
-  return { streamUrl: stream.toString(), baseUrl: `${secure ? 'https' : 'http'}://${parsed.host}` };
+  return { streamUrl: stream.toString(), baseUrl: `${secure ? 'https' : 'http'}://${parsed.host}${prefix}` };
 }
 
 /** Every duration option ends up in a timer, which holds at most 2^31-1 ms (~24.8 days) and fires at once past it. */

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../logger';
 import { assertTlsOptions } from './fingerprint';
 import type { FetchLike } from './fetchLike';
 import { resolveFetch } from './http';
-import { postToPortal, toHttpOrigin, type PortalOperation } from './portalRequest';
+import { postToPortal, toHttpBase, type PortalOperation } from './portalRequest';
 import {
   describeLifetime,
   needsRenewal,
@@ -24,8 +24,9 @@ export interface PortalAuthOptions {
   email: string;
   password: string;
   /**
-   * The controller's base URL (`https://host[:port]`). Optional when the strategy is handed to a
-   * stream, which supplies its own; when both are given this one wins.
+   * The controller's base URL (`https://host[:port]`, with a path prefix when it is reached through
+   * the portal or a proxy: `https://my.isy.io/isy/<uuid>`; `/api/login` etc. go under it). Optional
+   * when the strategy is handed to a stream, which supplies its own; when both are given this one wins.
    */
   url?: string;
   /** TLS options for the login/refresh/logout requests. Defaults to the stream's. */
@@ -92,7 +93,7 @@ export class PortalAuth implements Auth {
     assertTlsOptions(options.tls);
     this.email = options.email;
     this.#password = options.password;
-    this.#ownUrl = options.url !== undefined ? toHttpOrigin(options.url) : undefined;
+    this.#ownUrl = options.url !== undefined ? toHttpBase(options.url) : undefined;
     this.#ownTls = options.tls;
     this.#customFetch = options.fetch;
     this.#ownLogger = options.logger;
@@ -228,7 +229,7 @@ export class PortalAuth implements Auth {
     const base = this.#context?.baseUrl;
     if (!base) return undefined;
     try {
-      return toHttpOrigin(base);
+      return toHttpBase(base);
     } catch {
       return undefined;
     }
@@ -248,12 +249,12 @@ export class PortalAuth implements Auth {
 
   /** POST JSON to a portal endpoint; see {@link postToPortal} for how failures are classified. */
   async #post(operation: PortalOperation, payload: object, bearer?: string): Promise<unknown> {
-    const origin = this.#baseUrlOrUndefined();
-    if (!origin) {
+    const base = this.#baseUrlOrUndefined();
+    if (!base) {
       throw new AuthRejectedError('PortalAuth has no controller URL: pass `url`, or hand it to a stream');
     }
     const endpoint = {
-      origin,
+      base,
       fetch: await this.#getFetch(),
       timeoutMs: this.#requestTimeoutMs,
       secrets: [this.#password],

@@ -1,3 +1,4 @@
+import { basePathOf } from '../basePath';
 /**
  * One JSON POST to a portal endpoint, and the verdict on how it failed: worth retrying
  * (`AuthTransientError`) or not (`AuthRejectedError`). Paths and status handling follow WIRE.md
@@ -18,8 +19,8 @@ const PATHS: Record<PortalOperation, string> = {
 
 /** Where and how to send one portal request. */
 export interface PortalEndpoint {
-  /** `http(s)://host:port`, see {@link toHttpOrigin}. */
-  origin: string;
+  /** `http(s)://host:port[/prefix]`, see {@link toHttpBase}. */
+  base: string;
   fetch: FetchLike;
   timeoutMs: number;
   /** Exact strings to scrub from an error kept as `cause` (the password). */
@@ -27,18 +28,21 @@ export interface PortalEndpoint {
 }
 
 /**
- * `ws(s)://host:port/anything` or `http(s)://...` → `http(s)://host:port`.
+ * `http(s)://host:port[/prefix][/]` or a stream URL `ws(s)://host:port[/prefix]/rest/subscribe` →
+ * `http(s)://host:port[/prefix]`: a controller behind the portal or a proxy has its portal
+ * endpoints under the same path prefix as its stream.
  *
  * @throws TypeError for any other protocol.
  */
-export function toHttpOrigin(url: string): string {
+export function toHttpBase(url: string): string {
   const parsed = new URL(url);
+  const prefix = basePathOf(parsed);
   if (parsed.protocol === 'wss:') parsed.protocol = 'https:';
   else if (parsed.protocol === 'ws:') parsed.protocol = 'http:';
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new TypeError(`PortalAuth: unsupported URL protocol ${parsed.protocol}`);
   }
-  return parsed.origin;
+  return parsed.origin + prefix;
 }
 
 /**
@@ -61,7 +65,7 @@ export async function postToPortal(
   let status: number;
   let text: string;
   try {
-    const response = await endpoint.fetch(`${endpoint.origin}${PATHS[operation]}`, {
+    const response = await endpoint.fetch(`${endpoint.base}${PATHS[operation]}`, {
       method: 'POST',
       headers,
       body: JSON.stringify(payload),
