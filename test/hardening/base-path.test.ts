@@ -65,10 +65,10 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A fetch that records URLs and answers like the portal's /api/login. */
 function recordingFetch(urls: string[]): FetchLike {
-  return async (url) => {
+  return (url) => {
     urls.push(url);
     const body = { successful: true, data: { accessToken: makeJwt({ exp: Date.now() / 1000 + 3600 }) } };
-    return { status: 200, text: async () => JSON.stringify(body) };
+    return Promise.resolve({ status: 200, text: () => Promise.resolve(JSON.stringify(body)) });
   };
 }
 
