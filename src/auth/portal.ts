@@ -218,7 +218,7 @@ export class PortalAuth implements Auth {
 
   /** Keep only the tokens from a login/refresh answer (never the `ssl` key pair). */
   #adopt(body: unknown): PortalSession {
-    const session = sessionFromAnswer(body, this.#session?.refresh, Date.now());
+    const session = sessionFromAnswer(body, this.#session, Date.now());
     this.#session = session;
     this.#logger.debug(`PortalAuth: got an access token (${describeLifetime(session)})`);
     return session;

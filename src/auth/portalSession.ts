@@ -20,25 +20,29 @@ export interface PortalSession {
 /**
  * The session a login/refresh answer gives: only the tokens (never the `ssl` key pair). The answer
  * is `{ data: { accessToken, refreshToken } }` or the same fields at the top level; a refresh that
- * omits `refreshToken` keeps `previousRefresh`.
+ * omits `refreshToken` keeps the previous one, with its expiry.
  *
  * @throws AuthTransientError when the answer holds no access token.
  */
-export function sessionFromAnswer(body: unknown, previousRefresh: string | undefined, now: number): PortalSession {
+export function sessionFromAnswer(body: unknown, previous: PortalSession | undefined, now: number): PortalSession {
   const record = (body ?? {}) as Record<string, unknown>;
   const data = (record.data && typeof record.data === 'object' ? record.data : record) as Record<string, unknown>;
   const access = data.accessToken;
-  const refresh =
-    typeof data.refreshToken === 'string' && data.refreshToken !== '' ? data.refreshToken : previousRefresh;
   if (typeof access !== 'string' || access === '') {
     throw new AuthTransientError('PortalAuth: the portal answered without an access token');
   }
+  // A refresh answer may carry no new refresh token (or the same one again): the kept token
+  // expires when it did, counted from when it was issued, not from this answer.
+  const issued =
+    typeof data.refreshToken === 'string' && data.refreshToken !== '' && data.refreshToken !== previous?.refresh
+      ? data.refreshToken
+      : undefined;
   return {
     access,
     receivedAt: now,
     accessExpiresAt: localExpiry(access, now),
-    refresh,
-    refreshExpiresAt: refresh !== undefined ? localExpiry(refresh, now) : undefined,
+    refresh: issued ?? previous?.refresh,
+    refreshExpiresAt: issued !== undefined ? localExpiry(issued, now) : previous?.refreshExpiresAt,
   };
 }
 
