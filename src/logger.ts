@@ -24,3 +24,27 @@ export const defaultLogger: Logger = {
   warn: (message, ...details) => console.warn(`[iox-event-stream] ${message}`, ...details),
   error: (message, ...details) => console.error(`[iox-event-stream] ${message}`, ...details),
 };
+
+const safeLoggers = new WeakSet<Logger>();
+
+/**
+ * The user's logger, made unable to break the stream: a method that throws (or is missing) is
+ * skipped for that line. The stream calls its logger from timers, socket callbacks and state
+ * changes; a throw there would skip the rest of the work (status listeners never hearing LOST) or
+ * escape as an uncaught exception.
+ */
+export function safeLogger(logger: Logger): Logger {
+  if (safeLoggers.has(logger)) return logger;
+  const call =
+    (level: keyof Logger) =>
+    (message: string, ...details: unknown[]): void => {
+      try {
+        logger[level](message, ...details);
+      } catch {
+        // Nowhere left to report it: the logger is the reporting channel.
+      }
+    };
+  const safe: Logger = { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
+  safeLoggers.add(safe);
+  return safe;
+}

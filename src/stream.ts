@@ -3,7 +3,7 @@ import { legacyIsyUpgrade } from './auth/legacy';
 import type { Auth } from './auth/types';
 import { EventDispatcher } from './dispatcher';
 import type { ErrorSummary } from './errors';
-import { defaultLogger, type Logger } from './logger';
+import { defaultLogger, safeLogger, type Logger } from './logger';
 import { EventStreamStatus, statusOf } from './machine/status';
 import { MAX_TIMER_MS } from './machine/policy';
 import { streamMachine } from './machine/streamMachine';
@@ -64,7 +64,7 @@ export class EventStream {
     const endpoint = resolveEndpoint(options.url, options.path);
     const policy = resolvePolicy(options);
     const legacy = options.legacyIsy ? legacyIsyUpgrade() : undefined;
-    this.#logger = options.logger ?? defaultLogger;
+    this.#logger = safeLogger(options.logger ?? defaultLogger);
     this.#auth = options.auth ?? NO_AUTH;
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
     this.dispatcher = new EventDispatcher({ logger: this.#logger });

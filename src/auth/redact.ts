@@ -175,8 +175,13 @@ export function redactingLogger(logger: Logger, knownSecrets: () => readonly str
   const wrap =
     (level: keyof Logger) =>
     (message: string, ...details: unknown[]): void => {
-      const known = knownSecrets();
-      logger[level](redact(String(message), known), ...details.map((d) => redact(d, known)));
+      // A logger (or a secrets callback) that throws must not fail the auth step that logs.
+      try {
+        const known = knownSecrets();
+        logger[level](redact(String(message), known), ...details.map((d) => redact(d, known)));
+      } catch {
+        // Nowhere left to report it.
+      }
     };
   return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
 }

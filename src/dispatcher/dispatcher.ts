@@ -7,7 +7,7 @@
  * when the mirror or a subscribed listener needs them. A listener that throws is logged and
  * counted; the other listeners and the feed carry on.
  */
-import { defaultLogger, type Logger } from '../logger';
+import { defaultLogger, safeLogger, type Logger } from '../logger';
 import { commandLabel } from './codes';
 import {
   decodeHeartbeat,
@@ -125,7 +125,7 @@ export class EventDispatcher {
 
   /** Creates a dispatcher. It works on plain `feed` calls; `beginReplay`/`endReplay` are optional. */
   constructor(options: EventDispatcherOptions = {}) {
-    this.logger = options.logger ?? defaultLogger;
+    this.logger = safeLogger(options.logger ?? defaultLogger);
     this.mirror = this.store;
     const dropped: Record<string, number> = {};
     for (const reason of DROP_REASONS) dropped[reason] = 0;
@@ -302,11 +302,7 @@ export class EventDispatcher {
       cb(value, info);
     } catch (error) {
       this.stats.listenerErrors++;
-      try {
-        this.logger.error(`an ${channel} listener threw`, error);
-      } catch {
-        // A broken logger must not break delivery either.
-      }
+      this.logger.error(`an ${channel} listener threw`, error); // a safe logger: never throws
     }
   }
 

@@ -66,7 +66,21 @@ export function backoffDelay(policy: StreamPolicy, failures: number): number {
   const schedule = policy.backoffMs;
   const base = schedule[Math.min(Math.max(failures, 1), schedule.length) - 1] ?? 0;
   if (policy.jitter <= 0) return base;
-  return Math.round(base * (1 - policy.jitter * policy.random()));
+  return Math.round(base * (1 - policy.jitter * randomFraction(policy.random)));
+}
+
+/**
+ * A draw from the user's `random` in [0, 1]; a `random` that throws or returns anything else
+ * (NaN, 7, a string) counts as 0, i.e. no jitter: it must never break the backoff.
+ */
+export function randomFraction(random: () => number): number {
+  let value: unknown;
+  try {
+    value = random();
+  } catch {
+    return 0;
+  }
+  return typeof value === 'number' && value >= 0 && value <= 1 ? value : 0;
 }
 
 /** Whether the backoff has reached its last (largest) step. */
