@@ -1,9 +1,9 @@
-import { basePathOf } from '../basePath';
 /**
  * One JSON POST to a portal endpoint, and the verdict on how it failed: worth retrying
  * (`AuthTransientError`) or not (`AuthRejectedError`). Paths and status handling follow WIRE.md
  * (portal-style listener: `/api/login`, `/api/jwt/refresh`, `/api/jwt/logout`).
  */
+import { basePathOf } from '../basePath';
 import { AuthRejectedError, AuthTransientError, TlsError } from '../errors';
 import type { FetchLike } from './fetchLike';
 import { redact } from './redact';
