@@ -46,7 +46,7 @@ function isHttpStatus(error: unknown, status: number): boolean {
   return e?.code === 'HANDSHAKE_STATUS' && e.status === status;
 }
 
-const streamSetup = setup({
+export const streamMachine = setup({
   types: {
     context: {} as StreamContext,
     events: {} as StreamEvent,
@@ -73,6 +73,10 @@ const streamSetup = setup({
     canRecoverAuth: ({ context }) => !context.authRecovered,
     /** The auth strategy says the credentials themselves were rejected. */
     credentialsRejected: ({ event }) => (errorOf(event) as { code?: unknown } | null)?.code === 'AUTH_REJECTED',
+    /** A 401 this attempt may still recover from: ask the auth strategy to repair the credentials. */
+    shouldRefreshAuth: and(['isUnauthorized', 'canRecoverAuth']),
+    /** A second 401, or credentials the strategy says are wrong: retrying cannot help. */
+    authHopeless: or(['isUnauthorized', 'credentialsRejected']),
     /** `refreshAuth` resolved true: the credentials were repaired. */
     authRepaired: ({ event }) => (event as { output?: unknown }).output === true,
     /** `maxAttempts` consecutive failures without reaching CONNECTED. */
@@ -152,53 +156,7 @@ const streamSetup = setup({
     /** Longest time one connect step (socket open, or auth refresh) may take. */
     connectTimeout: ({ context }) => timerMs(context.policy.connectTimeoutMs),
   },
-});
-
-/**
- * One connect attempt: open the socket; on a 401, let the auth strategy repair the credentials
- * once and retry at once. INITIALIZING and RECONNECTING are both this attempt, so the rules live
- * in one place.
- */
-const connectAttempt = streamSetup.createStateConfig({
-  entry: 'clearAuthRecovered',
-  initial: 'connecting',
-  states: {
-    connecting: {
-      invoke: {
-        id: 'connect',
-        src: 'connect',
-        input: ({ context }) => ({ failures: context.failures }),
-        onDone: { target: '#stream.OPEN', actions: 'storeLink' },
-        onError: [
-          { guard: and(['isUnauthorized', 'canRecoverAuth']), target: 'refreshingAuth' },
-          // A second 401, or credentials the strategy says are wrong: retrying cannot help.
-          { guard: or(['isUnauthorized', 'credentialsRejected']), target: '#stream.FAILED', actions: 'recordError' },
-          // Refused, timed out, TLS, other statuses, transient auth endpoint failures.
-          { target: '#stream.LOST', actions: 'recordError' },
-        ],
-      },
-      after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
-    },
-    refreshingAuth: {
-      invoke: {
-        id: 'refreshAuth',
-        src: 'refreshAuth',
-        onDone: [
-          { guard: 'authRepaired', target: 'connecting', actions: 'markAuthRecovered' },
-          { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
-        ],
-        onError: [
-          { guard: 'credentialsRejected', target: '#stream.FAILED', actions: 'recordError' },
-          // The auth endpoint is down or answered 5xx: not a verdict on the credentials.
-          { target: '#stream.LOST', actions: 'recordError' },
-        ],
-      },
-      after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
-    },
-  },
-});
-
-export const streamMachine = streamSetup.createMachine({
+}).createMachine({
   id: 'stream',
   context: ({ input }) => {
     const policy: StreamPolicy = { ...DEFAULT_POLICY, ...input?.policy };
@@ -221,8 +179,52 @@ export const streamMachine = streamSetup.createMachine({
       on: { START: { target: 'INITIALIZING' } },
     },
 
-    // The first attempt after START; RECONNECTING is the same attempt after LOST.
-    INITIALIZING: { tags: 'INITIALIZING', ...connectAttempt },
+    // The first connect attempt after START: open the socket; on a 401, let the auth strategy
+    // repair the credentials once and retry at once. RECONNECTING below is the same attempt after
+    // LOST, written out again so that Stately's static extractor sees it whole;
+    // test/machine/structure.test.ts fails when the two copies differ.
+    INITIALIZING: {
+      tags: 'INITIALIZING',
+      entry: 'clearAuthRecovered',
+      initial: 'connecting',
+      states: {
+        connecting: {
+          invoke: {
+            id: 'connect',
+            src: 'connect',
+            input: ({ context }) => ({ failures: context.failures }),
+            onDone: { target: '#stream.OPEN', actions: 'storeLink' },
+            onError: [
+              { guard: 'shouldRefreshAuth', target: 'refreshingAuth' },
+              {
+                guard: 'authHopeless',
+                target: '#stream.FAILED',
+                actions: 'recordError',
+              },
+              // Refused, timed out, TLS, other statuses, transient auth endpoint failures.
+              { target: '#stream.LOST', actions: 'recordError' },
+            ],
+          },
+          after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
+        },
+        refreshingAuth: {
+          invoke: {
+            id: 'refreshAuth',
+            src: 'refreshAuth',
+            onDone: [
+              { guard: 'authRepaired', target: 'connecting', actions: 'markAuthRecovered' },
+              { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
+            ],
+            onError: [
+              { guard: 'credentialsRejected', target: '#stream.FAILED', actions: 'recordError' },
+              // The auth endpoint is down or answered 5xx: not a verdict on the credentials.
+              { target: '#stream.LOST', actions: 'recordError' },
+            ],
+          },
+          after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
+        },
+      },
+    },
 
     // A socket is open. Two regions: where we are in the replay, and whether the link is alive.
     OPEN: {
@@ -295,7 +297,49 @@ export const streamMachine = streamSetup.createMachine({
       after: { backoff: { target: 'RECONNECTING' } },
     },
 
-    RECONNECTING: { tags: 'RECONNECTING', ...connectAttempt },
+    // The same attempt as INITIALIZING (keep the two identical), after a LOST.
+    RECONNECTING: {
+      tags: 'RECONNECTING',
+      entry: 'clearAuthRecovered',
+      initial: 'connecting',
+      states: {
+        connecting: {
+          invoke: {
+            id: 'connect',
+            src: 'connect',
+            input: ({ context }) => ({ failures: context.failures }),
+            onDone: { target: '#stream.OPEN', actions: 'storeLink' },
+            onError: [
+              { guard: 'shouldRefreshAuth', target: 'refreshingAuth' },
+              {
+                guard: 'authHopeless',
+                target: '#stream.FAILED',
+                actions: 'recordError',
+              },
+              // Refused, timed out, TLS, other statuses, transient auth endpoint failures.
+              { target: '#stream.LOST', actions: 'recordError' },
+            ],
+          },
+          after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
+        },
+        refreshingAuth: {
+          invoke: {
+            id: 'refreshAuth',
+            src: 'refreshAuth',
+            onDone: [
+              { guard: 'authRepaired', target: 'connecting', actions: 'markAuthRecovered' },
+              { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
+            ],
+            onError: [
+              { guard: 'credentialsRejected', target: '#stream.FAILED', actions: 'recordError' },
+              // The auth endpoint is down or answered 5xx: not a verdict on the credentials.
+              { target: '#stream.LOST', actions: 'recordError' },
+            ],
+          },
+          after: { connectTimeout: { target: '#stream.LOST', actions: 'recordConnectTimeout' } },
+        },
+      },
+    },
 
     // Gave up: credentials rejected, or maxAttempts reached. START tries again from scratch.
     FAILED: {

@@ -23,7 +23,7 @@ describe('statechart docs', () => {
     expect(mermaid).toMatch(/--> LOST : after heartbeatDeadline/);
     expect(mermaid).toMatch(/INITIALIZING_connecting --> OPEN : done#58; connect/);
     expect(mermaid).toMatch(
-      /INITIALIZING_connecting --> INITIALIZING_refreshingAuth : error#58; connect \[isUnauthorized and canRecoverAuth\]/,
+      /INITIALIZING_connecting --> INITIALIZING_refreshingAuth : error#58; connect \[shouldRefreshAuth\]/,
     );
     expect(mermaid).toMatch(/FRAME \[isHeartbeat\]/);
     // Parallel regions are separated by Mermaid's concurrency marker.
