@@ -14,7 +14,7 @@ export class LocalAuth implements Auth {
       throw new TypeError('LocalAuth needs a username and a password (strings)');
     }
     this.username = username;
-    this.#authorization = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+    this.#authorization = `Basic ${base64Utf8(`${username}:${password}`)}`;
   }
 
   headers(): Record<string, string> {
@@ -29,4 +29,11 @@ export class LocalAuth implements Auth {
   toJSON(): object {
     return { type: 'LocalAuth', username: this.username };
   }
+}
+
+/** Base64 of the UTF-8 bytes (RFC 7617), with what Node and browsers both have (no `Buffer`). */
+function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
