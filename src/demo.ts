@@ -154,6 +154,7 @@ async function main(): Promise<number> {
     await sleep(1500);
 
     renderer.note('live changes paused; one last change sent and awaited; comparing the mirror with the simulator');
+    watch.stopEvents(); // the check's sentinel change is not a live event of the house
     const matches = await settleAndCompare(stream, sim);
     await shutdown();
     const summary = watch.summary({ mirrorMatchesTruth: matches });

@@ -69,18 +69,22 @@ export interface ErrorSummary {
   code?: string;
   message: string;
   status?: number;
+  /** For `TLS_FAILED`: SHA-256 fingerprint of the certificate the server presented (`AA:BB:...`), when known. */
+  fingerprint256?: string;
 }
 
 /** Reduce any thrown value to an {@link ErrorSummary}. */
 export function summarizeError(error: unknown): ErrorSummary {
   if (error instanceof Error) {
-    const e = error as Error & { code?: unknown; status?: unknown };
-    return {
+    const e = error as Error & { code?: unknown; status?: unknown; fingerprint256?: unknown };
+    const summary: ErrorSummary = {
       name: e.name,
       code: typeof e.code === 'string' ? e.code : undefined,
       message: e.message,
       status: typeof e.status === 'number' ? e.status : undefined,
     };
+    if (typeof e.fingerprint256 === 'string') summary.fingerprint256 = e.fingerprint256;
+    return summary;
   }
   return { name: 'Error', message: String(error) };
 }

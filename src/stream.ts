@@ -2,7 +2,7 @@ import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { legacyIsyUpgrade } from './auth/legacy';
 import type { Auth } from './auth/types';
 import { EventDispatcher } from './dispatcher';
-import type { ErrorSummary } from './errors';
+import { AuthRejectedError, type ErrorSummary } from './errors';
 import { defaultLogger, safeLogger, type Logger } from './logger';
 import { EventStreamStatus, statusOf } from './machine/status';
 import { MAX_TIMER_MS } from './machine/policy';
@@ -31,9 +31,13 @@ export interface ConnectionStats {
   losses: number;
 }
 
+/** Without `auth` a 401 is not wrong credentials but missing ones: say so, and how to give them. */
+export const CREDENTIALS_REQUIRED =
+  'the controller requires credentials (HTTP 401) and none were given: pass `auth`, e.g. new LocalAuth(user, password) or new PortalAuth({ email, password })';
+
 const NO_AUTH: Auth = {
   headers: () => ({}),
-  handleUnauthorized: async () => false,
+  handleUnauthorized: () => Promise.reject(new AuthRejectedError(CREDENTIALS_REQUIRED, 401)),
 };
 
 type StreamActor = Actor<typeof streamMachine>;

@@ -13,7 +13,11 @@ export class UsageError extends Error {
   }
 }
 
-/** `--filter node=...,control=...`: only events matching every given field are shown. */
+/**
+ * One `--filter node=...,control=...`: an event matches when every given field matches, ignoring
+ * case and runs of whitespace (`node=1a 2b  3c 1` is `1A 2B 3C 1`). Values are kept in that
+ * canonical form (see {@link canonicalFilterValue}).
+ */
 export interface EventFilter {
   node?: string;
   control?: string;
@@ -39,7 +43,8 @@ export interface RunPlan {
   insecure: boolean;
   caFile?: string;
   json: boolean;
-  filter: EventFilter;
+  /** `--filter`, repeatable: an event is shown when it matches any one of them; empty shows every event. */
+  filter: EventFilter[];
   /** Print every replayed status line (marked `replay`) instead of only counting them. */
   showReplay: boolean;
   /** Stop by itself after this many seconds. */
@@ -68,7 +73,7 @@ const OPTIONS = {
   insecure: { type: 'boolean', short: 'k' },
   ca: { type: 'string' },
   json: { type: 'boolean' },
-  filter: { type: 'string' },
+  filter: { type: 'string', multiple: true },
   'show-replay': { type: 'boolean' },
   simulate: { type: 'boolean' },
   speed: { type: 'string' },
@@ -116,19 +121,34 @@ function number(
 const isTimerMs = (n: number): boolean => n >= 0 && n <= MAX_TIMER_MS;
 const TIMER_MS = `a number of milliseconds from 0 to ${MAX_TIMER_MS} (the longest timer)`;
 
-/** Parse `node=1A 2B 3C 1,control=ST` (either part optional, at least one). */
-export function parseFilter(text: string | undefined): EventFilter {
-  if (text === undefined) return {};
+/** Node addresses and control ids compare ignoring case and runs of whitespace. */
+export function canonicalFilterValue(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').toUpperCase();
+}
+
+const FILTER_HINT =
+  '--filter expects node=ADDRESS and/or control=ID separated by a comma (e.g. --filter "node=1A 2B 3C 1,control=ST"); repeat --filter to show events matching any of them';
+/** A control id as the controller sends them (`ST`, `DON`, `_1`, `CLITEMP`). */
+const CONTROL_ID = /^[A-Za-z0-9_]+$/;
+/** Any printable text without the separators: an address holds no control character and no `,` `=`. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const NODE_ADDRESS = /^[^\u0000-\u001f\u007f-\u009f,=]+$/;
+
+/**
+ * Parse one `--filter` value, `node=1A 2B 3C 1,control=ST` (either part optional, at least one).
+ *
+ * @throws UsageError for anything that would otherwise silently match nothing: an unknown or
+ * repeated key, an empty value, a control id that is not one.
+ */
+export function parseFilter(text: string): EventFilter {
   const filter: EventFilter = {};
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');
-    const key = eq < 0 ? '' : part.slice(0, eq).trim();
-    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if ((key !== 'node' && key !== 'control') || value === '') {
-      throw new UsageError(
-        `--filter expects node=ADDRESS and/or control=ID separated by a comma (e.g. --filter "node=1A 2B 3C 1,control=ST"), got ${JSON.stringify(part)}`,
-      );
-    }
+    const key = eq < 0 ? '' : part.slice(0, eq).trim().toLowerCase();
+    const value = eq < 0 ? '' : canonicalFilterValue(part.slice(eq + 1));
+    const valid = (key === 'node' && NODE_ADDRESS.test(value)) || (key === 'control' && CONTROL_ID.test(value));
+    if (!valid) throw new UsageError(`${FILTER_HINT}; got ${JSON.stringify(part)}`);
+    if (filter[key] !== undefined) throw new UsageError(`--filter names ${key} twice in ${JSON.stringify(text)}`);
     filter[key] = value;
   }
   return filter;
@@ -218,7 +238,7 @@ export function parseCommand(argv: readonly string[]): Command {
       insecure: values.insecure ?? false,
       caFile: values.ca,
       json: values.json ?? false,
-      filter: parseFilter(values.filter),
+      filter: (values.filter ?? []).map(parseFilter),
       showReplay: values['show-replay'] ?? false,
       // Each of these ends in a timer, which holds at most 2^31-1 ms and fires at once past it.
       durationSec: number(
@@ -285,7 +305,8 @@ Connection:
 Output:
       --json             NDJSON: one object per status change and per event, then a summary
       --filter F         only events matching F: node=ADDRESS and/or control=ID, comma-separated
-                         (e.g. --filter "node=1A 2B 3C 1,control=ST")
+                         (e.g. --filter "node=1A 2B 3C 1,control=ST"); case does not matter;
+                         repeat it to show events matching any of the filters
       --show-replay      print every replayed status line (marked replay) instead of a count
   -v, --verbose          library log lines on stderr (secrets redacted)
 

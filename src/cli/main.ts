@@ -4,6 +4,7 @@
  * this file only runs it against the real process, so importing it is running it.
  */
 import { runCli } from './run';
+import { terminalSafe } from './terminalText';
 
 // `iox-events ... | head` closes the pipe early: that is a normal way to stop, not a crash.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -18,7 +19,7 @@ runCli(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // runCli never rejects by contract; this is the last line of defence.
-    process.stderr.write(`iox-events: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`iox-events: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -13,6 +13,7 @@ import {
 } from '../dispatcher';
 import type { ErrorSummary } from '../errors';
 import type { EventStreamStatus } from '../machine/status';
+import { jsonLine, terminalSafe } from './terminalText';
 
 /** Where the renderer writes: `process.stdout` or anything with `write`. */
 export interface Output {
@@ -156,7 +157,7 @@ export class Renderer {
         status,
         previous,
         ...(error && (status === 'LOST' || status === 'FAILED')
-          ? { error: { code: error.code, message: error.message } }
+          ? { error: { code: error.code, message: error.message, fingerprint256: error.fingerprint256 } }
           : {}),
       });
       return;
@@ -165,7 +166,8 @@ export class Renderer {
     const name = this.#paint(status.padEnd(STATUS_WIDTH), ...STATUS_STYLE[status]);
     let detail = previous === null ? '' : this.#paint(`from ${previous}`, 'gray');
     if (error && (status === 'LOST' || status === 'FAILED')) {
-      detail = `${this.#paint(error.message, status === 'FAILED' ? 'red' : 'yellow')} ${this.#paint(`[${error.code ?? error.name}]`, 'gray')}`;
+      // An error message can quote the controller (a close reason): escaped like its events.
+      detail = `${this.#paint(terminalSafe(error.message), status === 'FAILED' ? 'red' : 'yellow')} ${this.#paint(`[${terminalSafe(error.code ?? error.name)}]`, 'gray')}`;
     }
     this.#line(`${this.#time()}  ${this.#paint('●', ...STATUS_STYLE[status])} ${name} ${detail}`.trimEnd());
     if (status === 'SYNCING') {
@@ -200,13 +202,15 @@ export class Renderer {
       if (event.node !== '') this.#replayNodes.add(event.node);
       if (!this.#showReplay) return;
     }
+    // Every field is controller text: shown with its control characters escaped.
     const node = event.isSystem
       ? this.#paint('(controller)'.padEnd(14), 'gray')
-      : this.#paint(event.node.padEnd(14), 'cyan');
-    const control = this.#paint(event.control.padEnd(5), 'bold');
-    const name = event.formattedName && !event.isSystem ? this.#paint(`${event.formattedName} `, 'gray') : '';
+      : this.#paint(terminalSafe(event.node).padEnd(14), 'cyan');
+    const control = this.#paint(terminalSafe(event.control).padEnd(5), 'bold');
+    const name =
+      event.formattedName && !event.isSystem ? this.#paint(`${terminalSafe(event.formattedName)} `, 'gray') : '';
     const marker = info.replay ? `  ${this.#paint('replay', 'dim')}` : '';
-    const body = `${node} ${control} ${name}${displayValue(event)}`;
+    const body = `${node} ${control} ${name}${terminalSafe(displayValue(event))}`;
     this.#line(`${this.#time()}    ${event.control === '_0' ? this.#paint(body, 'dim') : body}${marker}`);
   }
 
@@ -216,7 +220,7 @@ export class Renderer {
       this.#emit({ type: 'note', time: this.#iso(), text });
       return;
     }
-    this.#line(`${this.#time()}  ${this.#paint('▶', 'magenta', 'bold')} ${this.#paint(text, 'bold')}`);
+    this.#line(`${this.#time()}  ${this.#paint('▶', 'magenta', 'bold')} ${this.#paint(terminalSafe(text), 'bold')}`);
   }
 
   /** The final summary. */
@@ -246,7 +250,7 @@ export class Renderer {
       ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
     ];
     if (summary.lastError && (summary.finalStatus === 'FAILED' || summary.finalStatus === 'LOST'))
-      rows.push(['last error', summary.lastError.message]);
+      rows.push(['last error', terminalSafe(summary.lastError.message)]);
     if (summary.mirrorMatchesTruth !== undefined) {
       rows.push([
         'truth',
@@ -309,7 +313,7 @@ export class Renderer {
   }
 
   #emit(object: Record<string, unknown>): void {
-    this.#out.write(`${JSON.stringify(object)}\n`);
+    this.#out.write(`${jsonLine(object)}\n`);
   }
 
   #iso(): string {

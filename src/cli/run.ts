@@ -16,6 +16,8 @@ import { version as packageVersion } from '../../package.json';
 import { ExitCode, helpText, parseCommand, UsageError, type PasswordSource, type RunPlan } from './args';
 import { promptPassword, PromptCancelled, type PromptInput } from './prompt';
 import { Renderer, shouldColor, type Output } from './render';
+import { explainForCli } from './explain';
+import { terminalSafe } from './terminalText';
 import { settleAndCompare, watchStream } from './watch';
 
 /** The process pieces the CLI touches; tests and embedders may pass their own. */
@@ -62,7 +64,7 @@ async function readPassword(source: PasswordSource, who: string, io: CliIo): Pro
   if (!io.stdin.isTTY)
     throw new UsageError('no password: stdin is not a terminal to prompt on; pass --password-env VAR');
   try {
-    return await promptPassword(`Password for ${who}: `, io.stdin, io.stderr);
+    return await promptPassword(`Password for ${terminalSafe(who)}: `, io.stdin, io.stderr);
   } catch (error) {
     if (error instanceof PromptCancelled) throw new UsageError('password prompt cancelled');
     throw error;
@@ -92,7 +94,7 @@ function cliLogger(plan: RunPlan, io: CliIo, secrets: readonly string[]): Logger
     (level: string) =>
     (message: string, ...details: unknown[]) =>
       io.stderr.write(
-        `[${level}] ${message}${details.length ? ` ${details.map((d) => (d instanceof Error ? d.message : JSON.stringify(d))).join(' ')}` : ''}\n`,
+        `[${level}] ${terminalSafe(`${message}${details.length ? ` ${details.map((d) => (d instanceof Error ? d.message : JSON.stringify(d))).join(' ')}` : ''}`)}\n`,
       );
   return redactingLogger(
     { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
@@ -198,7 +200,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     color: shouldColor(tty, io.env),
     showReplay: plan.showReplay,
   });
-  const watch = watchStream(stream, renderer, { filter: plan.filter });
+  const watch = watchStream(stream, renderer, { filter: plan.filter, explain: (error) => explainForCli(error, plan) });
 
   // The run ends on the first of: a signal, --duration, or FAILED (retrying cannot help).
   let forced = false;
@@ -228,6 +230,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       renderer.summary(summary);
       return ExitCode.FAILED;
     }
+    // The check sends a sentinel change of its own: not a live event of the house, so not shown.
+    watch.stopEvents();
     const matches = target.simulator ? await settleAndCompare(stream, target.simulator) : undefined;
     await stream.stop();
     renderer.summary(watch.summary(matches === undefined ? {} : { mirrorMatchesTruth: matches }));
@@ -244,11 +248,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
 
 function reportFailure(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
-    io.stderr.write(`iox-events: ${error.message}\nTry 'iox-events --help'.\n`);
+    io.stderr.write(`iox-events: ${terminalSafe(error.message)}\nTry 'iox-events --help'.\n`);
     return ExitCode.USAGE;
   }
   // Library errors (TypeError from option checks, IoxError) carry safe messages by contract.
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`iox-events: ${message}\n`);
+  io.stderr.write(`iox-events: ${terminalSafe(message)}\n`);
   return ExitCode.RUNTIME;
 }

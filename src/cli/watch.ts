@@ -2,10 +2,11 @@
  * Connects a stream to a {@link Renderer} and keeps the run's counters. Shared by the CLI and the
  * demo, so both print the same timeline and the same summary.
  */
+import type { ErrorSummary } from '../errors';
 import type { EventStreamStatus } from '../machine/status';
 import { compareWithTruth, type Simulator } from '../simulator';
 import type { EventStream } from '../stream';
-import type { EventFilter } from './args';
+import { canonicalFilterValue, type EventFilter } from './args';
 import type { Renderer, RunSummary } from './render';
 
 /** Node status as the simulator's `truth()` returns it. */
@@ -22,21 +23,33 @@ export interface Watch {
   reached(status: EventStreamStatus): Promise<void>;
   /** Counters and mirror size now. */
   summary(extra?: Partial<RunSummary>): RunSummary;
+  /**
+   * Stop showing and counting events; statuses still show. For the simulator's end-of-run check,
+   * whose sentinel change is not an event of the house.
+   */
+  stopEvents(): void;
   /** Stop listening (the stream keeps running). */
   detach(): void;
 }
 
 /** Options of {@link watchStream}. */
 export interface WatchOptions {
-  filter?: EventFilter;
+  filter?: readonly EventFilter[];
+  /** Rewords an error for the reader (the CLI names its flags); default as is. */
+  explain?: (error: ErrorSummary) => ErrorSummary;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
-/** Whether an event passes `--filter`. */
-export function matchesFilter(filter: EventFilter, node: string, control: string): boolean {
-  return (
-    (filter.node === undefined || filter.node === node) && (filter.control === undefined || filter.control === control)
+/** Whether an event passes `--filter`: no filters, or any one of them (case and whitespace ignored). */
+export function matchesFilter(filters: readonly EventFilter[], node: string, control: string): boolean {
+  if (filters.length === 0) return true;
+  const nodeKey = canonicalFilterValue(node);
+  const controlKey = canonicalFilterValue(control);
+  return filters.some(
+    (filter) =>
+      (filter.node === undefined || filter.node === nodeKey) &&
+      (filter.control === undefined || filter.control === controlKey),
   );
 }
 
@@ -46,7 +59,10 @@ export function matchesFilter(filter: EventFilter, node: string, control: string
  */
 export function watchStream(stream: EventStream, renderer: Renderer, options: WatchOptions = {}): Watch {
   const now = options.now ?? Date.now;
-  const filter = options.filter ?? {};
+  const filter = options.filter ?? [];
+  const explain = options.explain;
+  const explainError = (error: ErrorSummary | null): ErrorSummary | null =>
+    error === null || explain === undefined ? error : explain(error);
   const startedAt = now();
   const statuses: EventStreamStatus[] = [stream.status];
   const events = { total: 0, replay: 0, live: 0 };
@@ -55,7 +71,7 @@ export function watchStream(stream: EventStream, renderer: Renderer, options: Wa
   renderer.status(stream.status, null, null);
   const offStatus = stream.onStatus((status, change) => {
     statuses.push(status);
-    renderer.status(status, change.previous, change.lastError);
+    renderer.status(status, change.previous, explainError(change.lastError));
     const pending = waiters.get(status);
     if (pending) {
       waiters.delete(status);
@@ -96,10 +112,11 @@ export function watchStream(stream: EventStream, renderer: Renderer, options: Wa
         },
         droppedFrames: dropped,
         durationMs: now() - startedAt,
-        lastError: stream.lastError,
+        lastError: explainError(stream.lastError),
         ...extra,
       };
     },
+    stopEvents: offEvent,
     detach: () => {
       offStatus();
       offEvent();

@@ -25,7 +25,7 @@ describe('parseCommand', () => {
         url: 'https://eisy.local:8443',
         auth: { kind: 'local', user: 'admin', password: { kind: 'env', variable: 'IOX_PASSWORD' } },
         fingerprint: fp,
-        filter: { node: '1A 2B 3C 1', control: 'ST' },
+        filter: [{ node: '1A 2B 3C 1', control: 'ST' }],
         json: true,
         simulate: false,
       }),
