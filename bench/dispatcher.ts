@@ -93,7 +93,7 @@ export async function benchDispatcher(options: BenchOptions = {}): Promise<Row[]
   const dir = options.fixtures ?? resolve(__dirname, '../../shared/fixtures/eisy6');
   const frames = loadBenchFrames(dir);
   // The bare parser gets the XML already unwrapped (its JSON.parse is not timed): the baseline is generous.
-  const xmlFrames = frames.map((f) => unwrapFrame(f)).flatMap((u) => ('xml' in u ? [u.xml] : []));
+  const xmlFrames = frames.map((f) => unwrapFrame(f)).flatMap((u) => (typeof u === 'string' ? [u] : []));
   const bareDefault = new XMLParser();
   const bareAttributes = new XMLParser({ ignoreAttributes: false });
 

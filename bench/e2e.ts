@@ -122,7 +122,7 @@ function restOf(block: Buffer, n: number): Buffer {
 export function benchEvents(): string[] {
   return loadBenchFrames(FIXTURES)
     .map((f) => unwrapFrame(f))
-    .flatMap((u) => ('xml' in u ? [u.xml] : []))
+    .flatMap((u) => (typeof u === 'string' ? [u] : []))
     .filter((x) => parseEventFrame(x) !== null);
 }
 

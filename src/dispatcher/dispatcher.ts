@@ -17,9 +17,9 @@ import {
   decodeVariable,
   decodeVariableTableChange,
 } from './decoders';
-import type { DropReason } from './envelope';
+import { Dropped, type DropReason } from './envelope';
 import { StatusMirror, type StatusMirrorView } from './mirror';
-import { lastParse, parseFrameQuick } from './parse';
+import { readFrame } from './parse';
 import { SequenceTracker } from './sequence';
 import type {
   DeliveryInfo,
@@ -163,16 +163,12 @@ export class EventDispatcher {
   feed(raw: string, info?: { replay?: boolean }): IoxEvent | null {
     const stats = this.stats;
     stats.framesFed++;
-    const event = parseFrameQuick(raw);
-    const parsed = lastParse;
-    if (parsed.usedFallback) stats.fallbacks++;
-    if (event === null) {
-      const reason = parsed.drop ?? 'malformed';
-      stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
-      this.logger.debug(`dropped frame: ${reason}`);
+    const event = readFrame(raw, stats);
+    if (event instanceof Dropped) {
+      stats.dropped[event.drop] = (stats.dropped[event.drop] ?? 0) + 1;
+      this.logger.debug(`dropped frame: ${event.drop}`);
       return null;
     }
-    if (parsed.repaired) stats.repaired++;
     stats.eventsParsed++;
     // One clock read per event: the mirror's `updatedAt` and `lastEventAt`.
     const now = Date.now();

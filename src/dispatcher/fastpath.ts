@@ -63,6 +63,7 @@ export function fastParseXml(xml: string): IoxEvent | null {
  * need the stray-ampersand repair.
  */
 export function fastParseJson(raw: string): IoxEvent | null {
+  if (raw.charCodeAt(0) !== 123 /* { */) return null;
   const m = JSON_ENVELOPE.exec(raw);
   if (m === null) return null;
   let eventInfo = m[9];

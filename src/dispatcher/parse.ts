@@ -1,106 +1,75 @@
 /**
- * `parseEventFrame`: raw frame in, `IoxEvent` or `null` out, never an exception.
+ * The frame path, top to bottom. Raw frame in, `IoxEvent` or {@link Dropped} out, never an exception:
  *
- * Three tiers, fastest first, each of which may only decline, never reject: a regular expression
- * for the canonical envelope (`fastpath.ts`), the general envelope scanner (`scanner.ts`), and
- * fast-xml-parser with its validator (`xmlFallback.ts`), which alone decides to drop a frame.
- * Before the last two, the JSON envelope is unwrapped and stray `&` are escaped (real `_7` frames
- * carry unescaped query strings). All tiers see the same repaired text, so they must produce the
- * same event (the differential tests).
+ * 1. the canonical JSON envelope, read in place by one regular expression (`fastParseJson`);
+ * 2. unwrap: the XML the frame carries (`unwrapFrame`), stray `&` escaped (real `_7` frames carry
+ *    unescaped query strings);
+ * 3. the first tier that yields an event: the canonical XML envelope by regular expression
+ *    (`fastParseXml`), then the general envelope scanner (`scanEventXml`), then fast-xml-parser
+ *    with its validator (`parseWithFastXmlParser`), which alone may drop a frame.
+ *
+ * Each tier is a pure function of the text that returns an event or `null` to pass. All tiers see
+ * the same repaired text, so they must produce the same event (the differential tests).
  */
 import { repairStrayAmpersands } from './entities';
-import { unwrapFrame, type DropReason } from './envelope';
+import { Dropped, unwrapFrame, type DropReason } from './envelope';
 import { fastParseJson, fastParseXml } from './fastpath';
-import { BAIL, scanEventXml } from './scanner';
+import { scanEventXml } from './scanner';
 import type { IoxEvent } from './types';
 import { parseWithFastXmlParser } from './xmlFallback';
 
-/** Detailed result used by the dispatcher for its counters. */
+/** What the pipeline counts for its caller; the dispatcher passes its own stats. */
+export interface ParseTally {
+  /** Frames that yielded an event only after stray `&` were escaped. */
+  repaired: number;
+  /** Frames the fast tiers passed on, so fast-xml-parser decided. */
+  fallbacks: number;
+}
+
+/** Reads one frame: its event, or why there is none. Counts repairs and fallbacks into `tally`. Never throws. */
+export function readFrame(raw: unknown, tally?: ParseTally): IoxEvent | Dropped {
+  if (typeof raw !== 'string') return Dropped.of['not-string'];
+  try {
+    const inPlace = fastParseJson(raw);
+    if (inPlace !== null) return inPlace;
+    const unwrapped = unwrapFrame(raw);
+    if (unwrapped instanceof Dropped) return unwrapped;
+    const xml = repairStrayAmpersands(unwrapped);
+    const event = fastParseXml(xml) ?? scanEventXml(xml) ?? fallback(xml, tally);
+    if (tally !== undefined && xml !== unwrapped && !(event instanceof Dropped)) tally.repaired++;
+    return event;
+  } catch {
+    // Defensive: nothing above is expected to throw, but a frame must never take the stream down.
+    return Dropped.of.malformed;
+  }
+}
+
+/** The last tier: fast-xml-parser decides, and may drop. */
+function fallback(xml: string, tally: ParseTally | undefined): IoxEvent | Dropped {
+  if (tally !== undefined) tally.fallbacks++;
+  return parseWithFastXmlParser(xml);
+}
+
+/** How one frame went, for tests and tools (the dispatcher uses `readFrame` and its counters). */
 export interface FrameParse {
   /** The event, or `null` when the frame was dropped. */
   event: IoxEvent | null;
   /** Why the frame was dropped (only when `event` is `null`). */
   drop?: DropReason;
-  /** A stray `&` had to be escaped. */
+  /** The frame parsed only after a stray `&` was escaped. */
   repaired: boolean;
-  /** The fast scanner declined and fast-xml-parser handled the frame. */
+  /** The fast tiers passed the frame on and fast-xml-parser decided. */
   usedFallback: boolean;
-}
-
-/** Unwraps and repairs a frame, returning the XML both parse paths work on. */
-export function prepareXml(raw: string): { xml: string; repaired: boolean } | { drop: DropReason } {
-  const unwrapped = unwrapFrame(raw);
-  if ('drop' in unwrapped) return unwrapped;
-  let xml = unwrapped.xml;
-  // Leading whitespace would put the XML declaration out of place; trailing is harmless.
-  if (xml.charCodeAt(0) <= 32) xml = xml.trimStart();
-  if (xml.length === 0) return { drop: 'empty' };
-  const repairedXml = xml.indexOf('&') === -1 ? xml : repairStrayAmpersands(xml);
-  return { xml: repairedXml, repaired: repairedXml !== xml };
 }
 
 /** Parses a frame and reports how. Never throws. */
 export function parseFrame(raw: unknown): FrameParse {
-  const event = parseFrameQuick(raw);
-  if (event !== null) return { event, repaired: lastParse.repaired, usedFallback: lastParse.usedFallback };
-  return { event: null, drop: lastParse.drop, repaired: lastParse.repaired, usedFallback: lastParse.usedFallback };
-}
-
-/**
- * How the last `parseFrameQuick` went. The parse is synchronous and not re-entrant, so a module
- * object read right after the call spares the hot path a result object per frame.
- */
-export const lastParse: { drop: DropReason | undefined; repaired: boolean; usedFallback: boolean } = {
-  drop: undefined,
-  repaired: false,
-  usedFallback: false,
-};
-
-function done(
-  event: IoxEvent | null,
-  drop: DropReason | undefined,
-  repaired: boolean,
-  usedFallback: boolean,
-): IoxEvent | null {
-  lastParse.drop = drop;
-  lastParse.repaired = repaired;
-  lastParse.usedFallback = usedFallback;
-  return event;
-}
-
-/** `parseFrame` without the result object: the event or `null`; the details are in `lastParse`. Never throws. */
-export function parseFrameQuick(raw: unknown): IoxEvent | null {
-  if (typeof raw !== 'string') return done(null, 'not-string', false, false);
-  try {
-    // Tier 1: the canonical envelope, recognised in one regular-expression pass.
-    const first = raw.charCodeAt(0);
-    if (first === 123 /* { */) {
-      const fast = fastParseJson(raw);
-      if (fast !== null) return done(fast, undefined, false, false);
-    }
-    let xml: string;
-    let repaired = false;
-    if (first === 60 /* < */ && raw.indexOf('&') === -1) {
-      // Raw XML with nothing to repair (the common case): prepareXml would hand back `raw` itself.
-      xml = raw;
-    } else {
-      const prepared = prepareXml(raw);
-      if ('drop' in prepared) return done(null, prepared.drop, false, false);
-      xml = prepared.xml;
-      repaired = prepared.repaired;
-    }
-    const fast = fastParseXml(xml);
-    if (fast !== null) return done(fast, undefined, repaired, false);
-    // Tier 2: the general scanner; tier 3: fast-xml-parser.
-    const scanned = scanEventXml(xml);
-    if (scanned !== BAIL) return done(scanned, undefined, repaired, false);
-    const outcome = parseWithFastXmlParser(xml);
-    if ('drop' in outcome) return done(null, outcome.drop, repaired, true);
-    return done(outcome.event, undefined, repaired, true);
-  } catch {
-    // Defensive: nothing above is expected to throw, but a frame must never take the stream down.
-    return done(null, 'malformed', false, true);
-  }
+  const tally: ParseTally = { repaired: 0, fallbacks: 0 };
+  const result = readFrame(raw, tally);
+  const repaired = tally.repaired > 0;
+  const usedFallback = tally.fallbacks > 0;
+  if (result instanceof Dropped) return { event: null, drop: result.drop, repaired, usedFallback };
+  return { event: result, repaired, usedFallback };
 }
 
 /**
@@ -111,14 +80,23 @@ export function parseFrameQuick(raw: unknown): IoxEvent | null {
  * still malformed after stray `&` were escaped.
  */
 export function parseEventFrame(raw: string): IoxEvent | null {
-  return parseFrame(raw).event;
+  const result = readFrame(raw);
+  return result instanceof Dropped ? null : result;
 }
 
-/** The reference path alone (fast-xml-parser, no scanner), for differential tests and the benchmark. */
+/** Unwraps and repairs a frame: the XML every tier reads (for differential tests). */
+export function prepareXml(raw: string): { xml: string; repaired: boolean } | { drop: DropReason } {
+  const unwrapped = unwrapFrame(raw);
+  if (unwrapped instanceof Dropped) return { drop: unwrapped.drop };
+  const xml = repairStrayAmpersands(unwrapped);
+  return { xml, repaired: xml !== unwrapped };
+}
+
+/** The reference path alone (fast-xml-parser, no fast tier), for differential tests and the benchmark. */
 export function parseEventFrameWithFallback(raw: string): IoxEvent | null {
   if (typeof raw !== 'string') return null;
   const prepared = prepareXml(raw);
   if ('drop' in prepared) return null;
   const outcome = parseWithFastXmlParser(prepared.xml);
-  return 'event' in outcome ? outcome.event : null;
+  return outcome instanceof Dropped ? null : outcome;
 }

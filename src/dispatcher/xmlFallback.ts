@@ -9,7 +9,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { decodeEntities } from './entities';
-import type { DropReason } from './envelope';
+import { Dropped } from './envelope';
 import { makeEvent } from './event';
 import type { IoxEvent } from './types';
 
@@ -36,9 +36,6 @@ export const SAFE_PARSER_OPTIONS = {
 } as const;
 
 const envelopeParser = new XMLParser({ ...SAFE_PARSER_OPTIONS, stopNodes: ['Event.eventInfo'] });
-
-/** Result of a parse attempt: an event, or the reason there is none. */
-export type ParseOutcome = { event: IoxEvent } | { drop: DropReason };
 
 type Node = Record<string, unknown>;
 
@@ -71,24 +68,24 @@ function field(event: Node, name: string, decode: boolean): string | undefined |
   return decode ? decodeEntities(text) : text;
 }
 
-/** Parses one XML frame (already unwrapped and repaired) with fast-xml-parser. Never throws. */
-export function parseWithFastXmlParser(xml: string): ParseOutcome {
+/** Parses one XML frame (already unwrapped and repaired) with fast-xml-parser: the event, or why it is dropped. Never throws. */
+export function parseWithFastXmlParser(xml: string): IoxEvent | Dropped {
   let doc: unknown;
   try {
-    if (XMLValidator.validate(xml) !== true) return { drop: 'malformed' };
+    if (XMLValidator.validate(xml) !== true) return Dropped.of.malformed;
     doc = envelopeParser.parse(xml);
   } catch {
     // The validator accepts a few things the parser refuses (reserved names such as __proto__).
-    return { drop: 'malformed' };
+    return Dropped.of.malformed;
   }
-  if (doc === null || typeof doc !== 'object') return { drop: 'malformed' };
+  if (doc === null || typeof doc !== 'object') return Dropped.of.malformed;
   // Whitespace around the root comes back as a top-level text node; it is not a second root.
   const roots = Object.keys(doc).filter((key) => key !== '#text');
-  if (roots.length !== 1 || roots[0] !== 'Event') return { drop: 'not-event-root' };
+  if (roots.length !== 1 || roots[0] !== 'Event') return Dropped.of['not-event-root'];
   const event = (doc as Node).Event;
   // An array means several <Event> roots; a string means an <Event> with text only.
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-    return { drop: Array.isArray(event) ? 'malformed' : 'no-control' };
+    return Array.isArray(event) ? Dropped.of.malformed : Dropped.of['no-control'];
   }
   const node = event as Node;
   const control = field(node, 'control', true);
@@ -105,24 +102,22 @@ export function parseWithFastXmlParser(xml: string): ParseOutcome {
     fmtName === null ||
     eventInfo === null
   ) {
-    return { drop: 'malformed' };
+    return Dropped.of.malformed;
   }
-  if (control === undefined || control === '') return { drop: 'no-control' };
+  if (control === undefined || control === '') return Dropped.of['no-control'];
   const eventAttrs = attrsOf(node);
   const actionAttrs = attrsOf(node.action);
-  return {
-    event: makeEvent(
-      attr(eventAttrs, 'seqnum'),
-      attr(eventAttrs, 'sid'),
-      attr(eventAttrs, 'timestamp'),
-      control,
-      action,
-      nodeAddress,
-      attr(actionAttrs, 'uom'),
-      attr(actionAttrs, 'prec'),
-      fmtAct,
-      fmtName,
-      eventInfo,
-    ),
-  };
+  return makeEvent(
+    attr(eventAttrs, 'seqnum'),
+    attr(eventAttrs, 'sid'),
+    attr(eventAttrs, 'timestamp'),
+    control,
+    action,
+    nodeAddress,
+    attr(actionAttrs, 'uom'),
+    attr(actionAttrs, 'prec'),
+    fmtAct,
+    fmtName,
+    eventInfo,
+  );
 }
