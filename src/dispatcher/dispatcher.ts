@@ -8,7 +8,6 @@
  * counted; the other listeners and the feed carry on.
  */
 import { defaultLogger, safeLogger, type Logger } from '../logger';
-import { commandLabel } from './codes';
 import {
   decodeHeartbeat,
   decodeLifecycle,
@@ -17,10 +16,12 @@ import {
   decodeVariable,
   decodeVariableTableChange,
 } from './decoders';
-import { Dropped, type DropReason } from './envelope';
+import { Dropped } from './envelope';
+import { Channel, PropertyChannel, type Listener, type PropertyFilter } from './listeners';
 import { StatusMirror, type StatusMirrorView } from './mirror';
 import { readFrame } from './parse';
 import { SequenceTracker } from './sequence';
+import { newDispatcherStats, type DispatcherStats } from './stats';
 import type {
   DeliveryInfo,
   Heartbeat,
@@ -34,75 +35,21 @@ import type {
   VariableTableChange,
 } from './types';
 
+export type { Listener, PropertyFilter } from './listeners';
+export type { DispatcherStats } from './stats';
+
 /** Options for `new EventDispatcher()`. */
 export interface EventDispatcherOptions {
   /** Where listener errors (warn/error) and dropped-frame notes (debug) go. Defaults to warnings and errors on the console. */
   logger?: Logger;
 }
 
-/** A subscription callback: the decoded value and the delivery info (`replay`, raw `event`). */
-export type Listener<T> = (decoded: T, info: DeliveryInfo) => void;
-
-/** Filter for `onProperty`: only events for this node and/or this control. */
-export interface PropertyFilter {
-  /** Node address, exact match. */
-  node?: string;
-  /** Control (`ST`, `OL`, `DON`, ...), exact match. */
-  control?: string;
-}
-
-/** Counters, updated as frames are fed. */
-export interface DispatcherStats {
-  /** Every call to `feed`. */
-  framesFed: number;
-  /** Frames that produced an `IoxEvent`. */
-  eventsParsed: number;
-  /** Frames that did not, by reason (`not-event`, `malformed`, ...). */
-  dropped: Record<string, number>;
-  /** Frames that parsed only after stray `&` were escaped. */
-  repaired: number;
-  /** Frames the fast scanner declined and fast-xml-parser parsed (or rejected). */
-  fallbacks: number;
-  /** Listener calls that threw. */
-  listenerErrors: number;
-  /** Sequence discontinuities reported on `onGap`. */
-  gaps: number;
-  /** Structured system events whose payload did not fit the decoder (delivered on `onEvent` only). */
-  undecodable: number;
-  /** Node mirror entries removed by the sweep at the end of replays. */
-  swept: number;
-}
-
-const DROP_REASONS: readonly DropReason[] = [
-  'not-string',
-  'empty',
-  'bad-envelope',
-  'not-event',
-  'not-event-root',
-  'no-control',
-  'malformed',
-];
-
-/** Listener arrays of the typed channels, replaced (never mutated) on (un)subscribe. */
-interface Channels {
-  programListeners: Listener<ProgramStatus>[];
-  variableListeners: Listener<VariableChange>[];
-  tableListeners: Listener<VariableTableChange>[];
-  lifecycleListeners: Listener<NodeLifecycle>[];
-  systemStatusListeners: Listener<SystemStatus>[];
-  heartbeatListeners: Listener<Heartbeat>[];
-  gapListeners: Listener<SequenceGap>[];
-}
-type ChannelKey = keyof Channels;
-
-type PropertySubscription = { cb: Listener<PropertyChange>; node?: string; control?: string };
-
 /** Turns raw frames into typed deliveries and keeps the status mirror. */
 export class EventDispatcher {
   /** The live status mirror (read-only view); updated before listeners run. */
   readonly mirror: StatusMirrorView;
   /** Counters; read any time. */
-  readonly stats: DispatcherStats;
+  readonly stats: DispatcherStats = newDispatcherStats();
 
   private readonly store = new StatusMirror();
   private readonly sequence = new SequenceTracker();
@@ -110,36 +57,24 @@ export class EventDispatcher {
   /** When the last event was parsed (epoch ms, the same clock read as its mirror `updatedAt`), or null. */
   lastEventAt: number | null = null;
 
-  // Copy-on-write listener arrays: (un)subscribing during a delivery never disturbs it.
-  private eventListeners: Listener<IoxEvent>[] = [];
-  private propertyListeners: PropertySubscription[] = [];
-  private readonly channels: Channels = {
-    programListeners: [],
-    variableListeners: [],
-    tableListeners: [],
-    lifecycleListeners: [],
-    systemStatusListeners: [],
-    heartbeatListeners: [],
-    gapListeners: [],
+  private readonly fault = (channel: string, error: unknown): void => {
+    this.stats.listenerErrors++;
+    this.logger.error(`an ${channel} listener threw`, error); // a safe logger: never throws
   };
+  private readonly events = new Channel<IoxEvent>('event', this.fault);
+  private readonly properties = new PropertyChannel(this.fault);
+  private readonly programs = new Channel<ProgramStatus>('programStatus', this.fault);
+  private readonly variables = new Channel<VariableChange>('variable', this.fault);
+  private readonly tables = new Channel<VariableTableChange>('variableTableChange', this.fault);
+  private readonly lifecycles = new Channel<NodeLifecycle>('lifecycle', this.fault);
+  private readonly systemStatuses = new Channel<SystemStatus>('systemStatus', this.fault);
+  private readonly heartbeats = new Channel<Heartbeat>('heartbeat', this.fault);
+  private readonly gaps = new Channel<SequenceGap>('gap', this.fault);
 
   /** Creates a dispatcher. It works on plain `feed` calls; `beginReplay`/`endReplay` are optional. */
   constructor(options: EventDispatcherOptions = {}) {
     this.logger = safeLogger(options.logger ?? defaultLogger);
     this.mirror = this.store;
-    const dropped: Record<string, number> = {};
-    for (const reason of DROP_REASONS) dropped[reason] = 0;
-    this.stats = {
-      framesFed: 0,
-      eventsParsed: 0,
-      dropped,
-      repaired: 0,
-      fallbacks: 0,
-      listenerErrors: 0,
-      gaps: 0,
-      undecodable: 0,
-      swept: 0,
-    };
   }
 
   /**
@@ -195,17 +130,17 @@ export class EventDispatcher {
         name: event.formattedName,
         updatedAt: now,
       });
-      if (gap !== null) this.emit(this.channels.gapListeners, gap, info, 'gap');
-      this.emit(this.eventListeners, event, info, 'event');
-      if (this.propertyListeners.length > 0) this.emitProperty(event, previous?.value, info);
+      if (gap !== null) this.gaps.emit(gap, info);
+      this.events.emit(event, info);
+      if (this.properties.active) this.properties.emit(event, previous?.value, info);
       return;
     }
 
-    if (gap !== null) this.emit(this.channels.gapListeners, gap, info, 'gap');
+    if (gap !== null) this.gaps.emit(gap, info);
     // Structured decoding happens before any delivery so the mirror is current for every listener.
     let deliver: (() => void) | undefined;
     if (event.isSystem) deliver = this.decodeSystem(event, info, now);
-    this.emit(this.eventListeners, event, info, 'event');
+    this.events.emit(event, info);
     deliver?.();
   }
 
@@ -213,35 +148,29 @@ export class EventDispatcher {
   private decodeSystem(event: IoxEvent, info: DeliveryInfo, now: number): (() => void) | undefined {
     switch (event.control) {
       case '_0':
-        return this.lazy(this.channels.heartbeatListeners, decodeHeartbeat, event, info, 'heartbeat');
+        return this.lazy(this.heartbeats, decodeHeartbeat, event, info);
       case '_5':
-        return this.lazy(this.channels.systemStatusListeners, decodeSystemStatus, event, info, 'systemStatus');
+        return this.lazy(this.systemStatuses, decodeSystemStatus, event, info);
       case '_3':
         if (event.action === 'NR' && event.node !== '') this.store.removeNode(event.node);
-        return this.lazy(this.channels.lifecycleListeners, decodeLifecycle, event, info, 'lifecycle');
+        return this.lazy(this.lifecycles, decodeLifecycle, event, info);
       case '_1':
         switch (event.action) {
           case '0': {
             const status = this.decodeCounted(decodeProgramStatus, event);
             if (status === null) return undefined;
             this.store.setProgram(status, now);
-            return () => this.emit(this.channels.programListeners, status, info, 'programStatus');
+            return () => this.programs.emit(status, info);
           }
           case '6':
           case '7': {
             const change = this.decodeCounted(decodeVariable, event);
             if (change === null) return undefined;
             this.store.setVariable(change, now);
-            return () => this.emit(this.channels.variableListeners, change, info, 'variable');
+            return () => this.variables.emit(change, info);
           }
           case '9':
-            return this.lazy(
-              this.channels.tableListeners,
-              decodeVariableTableChange,
-              event,
-              info,
-              'variableTableChange',
-            );
+            return this.lazy(this.tables, decodeVariableTableChange, event, info);
         }
     }
     return undefined;
@@ -249,15 +178,14 @@ export class EventDispatcher {
 
   /** Decodes only when someone listens: the payload parse is the expensive part. */
   private lazy<T>(
-    listeners: Listener<T>[],
+    channel: Channel<T>,
     decode: (e: IoxEvent) => T | null,
     event: IoxEvent,
     info: DeliveryInfo,
-    channel: string,
   ): (() => void) | undefined {
-    if (listeners.length === 0) return undefined;
+    if (!channel.active) return undefined;
     const decoded = this.decodeCounted(decode, event);
-    return decoded === null ? undefined : () => this.emit(listeners, decoded, info, channel);
+    return decoded === null ? undefined : () => channel.emit(decoded, info);
   }
 
   private decodeCounted<T>(decode: (e: IoxEvent) => T | null, event: IoxEvent): T | null {
@@ -266,102 +194,48 @@ export class EventDispatcher {
     return decoded;
   }
 
-  private emitProperty(event: IoxEvent, previous: string | undefined, info: DeliveryInfo): void {
-    // The stored state, not the event: it has the unit kept from earlier updates that carried one.
-    const stored = this.store.property(event.node, event.control);
-    const change: PropertyChange = {
-      node: event.node,
-      control: event.control,
-      kind: commandLabel(event.control) === undefined ? 'status' : 'command',
-      value: event.action,
-      uom: stored?.uom,
-      prec: stored?.prec,
-      formatted: event.formattedAction,
-      name: stored?.name,
-      previous,
-    };
-    const subscriptions = this.propertyListeners;
-    for (let i = 0; i < subscriptions.length; i++) {
-      const s = subscriptions[i];
-      if ((s.node !== undefined && s.node !== change.node) || (s.control !== undefined && s.control !== change.control))
-        continue;
-      this.call(s.cb, change, info, 'property');
-    }
-  }
-
-  private emit<T>(listeners: Listener<T>[], value: T, info: DeliveryInfo, channel: string): void {
-    for (let i = 0; i < listeners.length; i++) this.call(listeners[i], value, info, channel);
-  }
-
-  private call<T>(cb: Listener<T>, value: T, info: DeliveryInfo, channel: string): void {
-    try {
-      cb(value, info);
-    } catch (error) {
-      this.stats.listenerErrors++;
-      this.logger.error(`an ${channel} listener threw`, error); // a safe logger: never throws
-    }
-  }
-
-  /** Every parsed event. */
+  /** Every parsed event. Returns the unsubscribe function. */
   onEvent(cb: Listener<IoxEvent>): () => void {
-    this.eventListeners = [...this.eventListeners, cb];
-    return () => {
-      this.eventListeners = this.eventListeners.filter((l) => l !== cb);
-    };
+    return this.events.add(cb);
   }
 
   /** Node property updates and node commands, optionally only for one node and/or control. */
   onProperty(cb: Listener<PropertyChange>, filter?: PropertyFilter): () => void {
-    const subscription: PropertySubscription = { cb, node: filter?.node, control: filter?.control };
-    this.propertyListeners = [...this.propertyListeners, subscription];
-    return () => {
-      this.propertyListeners = this.propertyListeners.filter((s) => s !== subscription);
-    };
+    return this.properties.add(cb, filter);
   }
 
   /** Program status changes (`_1`/`0`). */
   onProgramStatus(cb: Listener<ProgramStatus>): () => void {
-    return this.subscribe('programListeners', cb);
+    return this.programs.add(cb);
   }
 
   /** Variable value and init value changes (`_1`/`6`, `7`). */
   onVariable(cb: Listener<VariableChange>): () => void {
-    return this.subscribe('variableListeners', cb);
+    return this.variables.add(cb);
   }
 
   /** Variable definitions changed (`_1`/`9`). */
   onVariableTableChange(cb: Listener<VariableTableChange>): () => void {
-    return this.subscribe('tableListeners', cb);
+    return this.tables.add(cb);
   }
 
   /** Node lifecycle (`_3`): added, removed, renamed, comm errors, ... */
   onLifecycle(cb: Listener<NodeLifecycle>): () => void {
-    return this.subscribe('lifecycleListeners', cb);
+    return this.lifecycles.add(cb);
   }
 
   /** Controller busy state (`_5`). */
   onSystemStatus(cb: Listener<SystemStatus>): () => void {
-    return this.subscribe('systemStatusListeners', cb);
+    return this.systemStatuses.add(cb);
   }
 
   /** Heartbeats (`_0`). */
   onHeartbeat(cb: Listener<Heartbeat>): () => void {
-    return this.subscribe('heartbeatListeners', cb);
+    return this.heartbeats.add(cb);
   }
 
   /** Sequence gaps or backward steps within one subscription; the consumer may want to refresh. */
   onGap(cb: Listener<SequenceGap>): () => void {
-    return this.subscribe('gapListeners', cb);
-  }
-
-  private subscribe<K extends ChannelKey>(key: K, cb: Channels[K][number]): () => void {
-    const channels = this.channels as Record<ChannelKey, unknown[]>;
-    channels[key] = [...channels[key], cb];
-    let active = true;
-    return () => {
-      if (!active) return;
-      active = false;
-      channels[key] = channels[key].filter((l) => l !== cb);
-    };
+    return this.gaps.add(cb);
   }
 }
