@@ -132,7 +132,10 @@ export class EventDispatcher {
       });
       if (gap !== null) this.gaps.emit(gap, info);
       this.events.emit(event, info);
-      if (this.properties.active) this.properties.emit(event, previous?.value, info);
+      if (this.properties.active) {
+        const stored = this.store.property(event.node, event.control);
+        this.properties.emit(event, stored, previous?.value, info);
+      }
       return;
     }
 

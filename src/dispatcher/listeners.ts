@@ -3,6 +3,7 @@
  * disturbs it), each call isolated so a listener that throws is reported and the others still run.
  */
 import { commandLabel } from './codes';
+import type { PropertyState } from './mirror';
 import type { DeliveryInfo, IoxEvent, PropertyChange } from './types';
 
 /** A subscription callback: the decoded value and the delivery info (`replay`, raw `event`). */
@@ -84,17 +85,21 @@ export class PropertyChannel {
     };
   }
 
-  /** Builds the change from a property event and delivers it to the subscriptions it matches. */
-  emit(event: IoxEvent, previous: string | undefined, info: DeliveryInfo): void {
+  /**
+   * Builds the change from a property event and delivers it to the subscriptions it matches. The
+   * unit, precision and name come from `stored` (the mirror after the update), not the event: the
+   * mirror keeps them from earlier updates that carried them.
+   */
+  emit(event: IoxEvent, stored: PropertyState | undefined, previous: string | undefined, info: DeliveryInfo): void {
     const change: PropertyChange = {
       node: event.node,
       control: event.control,
       kind: commandLabel(event.control) === undefined ? 'status' : 'command',
       value: event.action,
-      uom: event.uom,
-      prec: event.prec,
+      uom: stored?.uom,
+      prec: stored?.prec,
       formatted: event.formattedAction,
-      name: event.formattedName,
+      name: stored?.name,
       previous,
     };
     const subscriptions = this.#subscriptions;
