@@ -36,9 +36,31 @@ export class ConnectError extends IoxError {
 export class TlsError extends IoxError {
   /** SHA-256 fingerprint of the certificate the server presented, `AA:BB:...`, when known. */
   readonly fingerprint256?: string;
-  constructor(message: string, fingerprint256?: string, options?: { cause?: unknown }) {
+  /**
+   * The certificate failed verification (untrusted, expired, wrong name, not the pinned one): a
+   * configuration verdict that retrying cannot change, so the stream goes FAILED. False for TLS
+   * failures that may pass (a handshake cut short).
+   */
+  readonly certificateRejected: boolean;
+  constructor(message: string, fingerprint256?: string, options?: { cause?: unknown; certificateRejected?: boolean }) {
     super('TLS_FAILED', message, options);
     this.fingerprint256 = fingerprint256;
+    this.certificateRejected = options?.certificateRejected ?? false;
+  }
+}
+
+/**
+ * The controller closed the stream with 1008 (policy violation) right after the token frame of
+ * `/api/events/subscribe`, before any event: it refused the token. The same verdict as an upgrade
+ * answered with HTTP 401, so the stream treats it the same way (one repair, one retry, then FAILED).
+ */
+export class TokenRejectedError extends IoxError {
+  readonly status = 401;
+  constructor(reason: string) {
+    super(
+      'TOKEN_REJECTED',
+      `the controller closed the stream after the token frame (1008${reason ? ` ${JSON.stringify(reason)}` : ''}): the token was not accepted`,
+    );
   }
 }
 

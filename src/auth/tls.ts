@@ -57,8 +57,9 @@ export function certificateRejected(
   presentedHex: string | undefined,
   options?: { cause?: unknown; pinned?: boolean },
 ): TlsError {
+  const verdict = { cause: options?.cause, certificateRejected: true };
   if (presentedHex === undefined) {
-    return new TlsError(`TLS: the certificate presented by ${where} was rejected: ${reason}.`, undefined, options);
+    return new TlsError(`TLS: the certificate presented by ${where} was rejected: ${reason}.`, undefined, verdict);
   }
   const colon = formatFingerprint(presentedHex);
   const advice = options?.pinned
@@ -68,7 +69,7 @@ export function certificateRejected(
     `TLS: the certificate presented by ${where} was rejected: ${reason}. ` +
       `Its SHA-256 fingerprint is ${colon} (hex ${presentedHex}). ${advice}`,
     colon,
-    options,
+    verdict,
   );
 }
 
@@ -254,7 +255,8 @@ export function asTlsError(error: unknown): TlsError | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) {
     const reason = TLS_CODES.has(code) ? describeVerifyError(code) : `TLS failed (${code})`;
-    return new TlsError(`TLS: ${reason}.`, undefined, { cause: error });
+    // A verification code is a verdict on the certificate; other TLS codes may pass on a retry.
+    return new TlsError(`TLS: ${reason}.`, undefined, { cause: error, certificateRejected: TLS_CODES.has(code) });
   }
   return undefined;
 }

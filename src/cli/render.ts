@@ -250,7 +250,8 @@ export class Renderer {
       ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
     ];
     if (summary.lastError && (summary.finalStatus === 'FAILED' || summary.finalStatus === 'LOST'))
-      rows.push(['last error', terminalSafe(summary.lastError.message)]);
+      // The timeline's LOST/FAILED line above already carries the message: print it once.
+      rows.push(['last error', `${terminalSafe(summary.lastError.code ?? summary.lastError.name)} (see above)`]);
     if (summary.mirrorMatchesTruth !== undefined) {
       rows.push([
         'truth',

@@ -41,6 +41,18 @@ function errorOf(event: unknown): unknown {
   return (event as { error?: unknown }).error;
 }
 
+function hasCode(error: unknown, code: string): boolean {
+  return (error as { code?: unknown } | null)?.code === code;
+}
+
+/** A `TlsError` whose certificate failed verification, thrown as is or kept as an auth error's `cause`. */
+function isCertificateVerdict(error: unknown): boolean {
+  const e = error as { code?: unknown; certificateRejected?: unknown; cause?: unknown } | null;
+  if (e?.code === 'TLS_FAILED') return e.certificateRejected === true;
+  const cause = e?.cause as { code?: unknown; certificateRejected?: unknown } | null | undefined;
+  return cause?.code === 'TLS_FAILED' && cause.certificateRejected === true;
+}
+
 function isHttpStatus(error: unknown, status: number): boolean {
   const e = error as { code?: unknown; status?: unknown } | null;
   return e?.code === 'HANDSHAKE_STATUS' && e.status === status;
@@ -67,16 +79,20 @@ export const streamMachine = setup({
     reader: fromCallback<ReaderEvent, ReaderInput>(() => notProvided('reader')),
   },
   guards: {
-    /** The upgrade was answered with HTTP 401. */
-    isUnauthorized: ({ event }) => isHttpStatus(errorOf(event), 401),
+    /** The upgrade was answered with HTTP 401, or the controller closed with 1008 right after the token frame. */
+    isUnauthorized: ({ event }) => isHttpStatus(errorOf(event), 401) || hasCode(errorOf(event), 'TOKEN_REJECTED'),
     /** This attempt has not yet used its one 401 recovery. */
     canRecoverAuth: ({ context }) => !context.authRecovered,
     /** The auth strategy says the credentials themselves were rejected. */
     credentialsRejected: ({ event }) => (errorOf(event) as { code?: unknown } | null)?.code === 'AUTH_REJECTED',
     /** A 401 this attempt may still recover from: ask the auth strategy to repair the credentials. */
     shouldRefreshAuth: and(['isUnauthorized', 'canRecoverAuth']),
-    /** A second 401, or credentials the strategy says are wrong: retrying cannot help. */
-    authHopeless: or(['isUnauthorized', 'credentialsRejected']),
+    /** The certificate failed verification (here or on the auth endpoint): a configuration verdict. */
+    certificateRejected: ({ event }) => isCertificateVerdict(errorOf(event)),
+    /** A second 401, credentials the strategy says are wrong, or a rejected certificate: retrying cannot help. */
+    authHopeless: or(['isUnauthorized', 'credentialsRejected', 'certificateRejected']),
+    /** The repair itself met a verdict: credentials rejected, or a rejected certificate. */
+    repairHopeless: or(['credentialsRejected', 'certificateRejected']),
     /** `refreshAuth` resolved true: the credentials were repaired. */
     authRepaired: ({ event }) => (event as { output?: unknown }).output === true,
     /** `maxAttempts` consecutive failures without reaching CONNECTED. */
@@ -201,7 +217,7 @@ export const streamMachine = setup({
                 target: '#stream.FAILED',
                 actions: 'recordError',
               },
-              // Refused, timed out, TLS, other statuses, transient auth endpoint failures.
+              // Refused, timed out, a TLS handshake cut short, other statuses, transient auth endpoint failures.
               { target: '#stream.LOST', actions: 'recordError' },
             ],
           },
@@ -216,7 +232,7 @@ export const streamMachine = setup({
               { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
             ],
             onError: [
-              { guard: 'credentialsRejected', target: '#stream.FAILED', actions: 'recordError' },
+              { guard: 'repairHopeless', target: '#stream.FAILED', actions: 'recordError' },
               // The auth endpoint is down or answered 5xx: not a verdict on the credentials.
               { target: '#stream.LOST', actions: 'recordError' },
             ],
@@ -316,7 +332,7 @@ export const streamMachine = setup({
                 target: '#stream.FAILED',
                 actions: 'recordError',
               },
-              // Refused, timed out, TLS, other statuses, transient auth endpoint failures.
+              // Refused, timed out, a TLS handshake cut short, other statuses, transient auth endpoint failures.
               { target: '#stream.LOST', actions: 'recordError' },
             ],
           },
@@ -331,7 +347,7 @@ export const streamMachine = setup({
               { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
             ],
             onError: [
-              { guard: 'credentialsRejected', target: '#stream.FAILED', actions: 'recordError' },
+              { guard: 'repairHopeless', target: '#stream.FAILED', actions: 'recordError' },
               // The auth endpoint is down or answered 5xx: not a verdict on the credentials.
               { target: '#stream.LOST', actions: 'recordError' },
             ],

@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import type { ConnectInput, OpenLink } from '../machine/events';
 import { SocketLink } from './socketLink';
 import type { SocketTracker } from './socketTracker';
+import { awaitTokenVerdict } from './tokenVerdict';
 
 /** What a connect attempt needs besides the chart's input. */
 export interface ConnectOptions {
@@ -88,7 +89,10 @@ export async function openLink(options: ConnectOptions, signal: AbortSignal): Pr
   try {
     const opening = await options.auth.openingFrame?.();
     if (signal.aborted) throw new ConnectError('connect attempt aborted');
-    if (opening !== undefined) socket.send(opening);
+    if (opening !== undefined) {
+      socket.send(opening);
+      await awaitTokenVerdict(socket, signal);
+    }
   } catch (error) {
     link.abandon();
     throw error;
