@@ -1,53 +1,44 @@
 /**
- * `npm run chart`: regenerate docs/statechart.md (Mermaid), docs/machine.json (Stately) and
- * docs/statechart.dot from `streamMachine`, then render docs/statechart.svg with Graphviz when
- * `dot` is installed (a dev-time step: CI only checks that the text files are fresh).
+ * `npm run chart`: regenerate docs/statechart.md (Mermaid), docs/machine.json (Stately),
+ * docs/statechart.dot and .svg (every state node) and docs/overview.dot and .svg (the eight
+ * statuses), and the diagram embedded in README.md, all from `streamMachine`. The SVGs come from
+ * Graphviz compiled to WebAssembly (`@viz-js/viz`): nothing to install beyond `npm ci`.
  *
  * `npm run chart -- --check` writes nothing and exits 1 when a committed file is stale.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { chartFiles } from './chartSource';
+import { chartFiles } from './chart/index';
 
 const repo = resolve(__dirname, '..');
 const check = process.argv.includes('--check');
-let stale = 0;
 
-const readme = readFileSync(resolve(repo, 'README.md'), 'utf8');
-for (const [path, content] of Object.entries(chartFiles(readme))) {
-  const file = resolve(repo, path);
-  let current: string | undefined;
-  try {
-    current = readFileSync(file, 'utf8');
-  } catch {
-    current = undefined;
+async function main(): Promise<void> {
+  let stale = 0;
+  const readme = readFileSync(resolve(repo, 'README.md'), 'utf8');
+  for (const [path, content] of Object.entries(await chartFiles(readme))) {
+    const file = resolve(repo, path);
+    let current: string | undefined;
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      current = undefined;
+    }
+    if (current === content) {
+      console.log(`up to date  ${path}`);
+    } else if (check) {
+      console.log(`stale       ${path}`);
+      stale++;
+    } else {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+      console.log(`wrote       ${path}`);
+    }
   }
-  if (current === content) {
-    console.log(`up to date  ${path}`);
-    continue;
-  }
-  if (check) {
-    console.log(`stale       ${path}`);
-    stale++;
-    continue;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, content);
-  console.log(`wrote       ${path}`);
+  process.exitCode = check && stale > 0 ? 1 : 0;
 }
 
-if (check) {
-  process.exitCode = stale > 0 ? 1 : 0;
-} else {
-  try {
-    execFileSync('dot', ['-Tsvg', resolve(repo, 'docs/statechart.dot'), '-o', resolve(repo, 'docs/statechart.svg')], {
-      stdio: 'inherit',
-    });
-    console.log('rendered    docs/statechart.svg');
-  } catch {
-    console.log(
-      'skipped     docs/statechart.svg (Graphviz `dot` not found: apt-get install graphviz / brew install graphviz)',
-    );
-  }
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
