@@ -3,7 +3,7 @@
  * an app developer uses (`start()`, "socket open", "heartbeat missed") rather than the chart's
  * internal names. Drawn from the running machine: every transition whose source and target lie
  * under different statuses becomes an edge between those statuses, labelled through `WORDS`.
- * A transition that `WORDS` does not cover throws, so a new transition in the chart cannot slip
+ * A transition that `WORDS` does not cover (trigger and guard) throws, so a new transition in the chart cannot slip
  * into the picture under an internal name, nor out of it unseen.
  */
 import { EventStreamStatus } from '../../src/machine/status';
@@ -14,11 +14,11 @@ import { DOT_FILL, q } from './dot';
 const WORDS: Readonly<Record<string, string>> = {
   'event:START': 'start()',
   'done:connect': 'socket open',
-  'error:connect[authHopeless]': 'credentials rejected',
+  'error:connect[authHopeless]': 'credentials or certificate rejected',
   'error:connect': 'refused, 5xx, TLS',
   'after:connectTimeout': 'connect timeout',
-  'done:refreshAuth': 'credentials rejected',
-  'error:refreshAuth[credentialsRejected]': 'credentials rejected',
+  'done:refreshAuth': 'credentials or certificate rejected',
+  'error:refreshAuth[repairHopeless]': 'credentials or certificate rejected',
   'error:refreshAuth': 'token endpoint down',
   'after:quietWindow': 'replay done',
   'after:syncCap': 'replay done',
@@ -39,8 +39,8 @@ function trigger(t: ChartTransition): string {
 
 /** The overview's words for a transition; throws for one the table does not know. */
 export function overviewWords(t: ChartTransition): string {
-  const guarded = t.guard ? WORDS[`${trigger(t)}[${t.guard}]`] : undefined;
-  const words = guarded ?? WORDS[trigger(t)];
+  // A guarded alternative needs words of its own: a renamed or new guard must not borrow the fallback's.
+  const words = WORDS[t.guard ? `${trigger(t)}[${t.guard}]` : trigger(t)];
   if (words === undefined) {
     throw new Error(`overview: no words for ${trigger(t)}${t.guard ? `[${t.guard}]` : ''} from ${t.source}`);
   }
