@@ -2,7 +2,7 @@
  * iox-event-stream: a correct-under-failure client for the Universal Devices IoX event stream.
  * @packageDocumentation
  */
-export { createEventStream, EventStream, type StatusChange, type ConnectionStats } from './stream';
+export { createEventStream, EventStream, type StatusChange, type ConnectionStats, type StreamStats } from './stream';
 export type { EventStreamOptions } from './options';
 export { WaitForError, type WaitForOptions } from './waitFor';
 export { EventStreamStatus, statusOf } from './machine/status';

@@ -1,7 +1,8 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { legacyIsyUpgrade } from './auth/legacy';
 import type { Auth } from './auth/types';
-import { EventDispatcher } from './dispatcher';
+import { EventDispatcher, type IoxEvent } from './dispatcher';
+import { ReplayClock, type ClockFallbackReason, type ReplayClockStats } from './dispatcher/replayClock';
 import { AuthRejectedError, type ErrorSummary } from './errors';
 import { defaultLogger, safeLogger, type Logger } from './logger';
 import { EventStreamStatus, statusOf } from './machine/status';
@@ -9,7 +10,8 @@ import { MAX_TIMER_MS } from './machine/policy';
 import { streamMachine } from './machine/streamMachine';
 import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
 import { createConnectActor } from './services/connect';
-import { createReaderActor } from './services/reader';
+import { createReaderActor, type FrameOutcome } from './services/reader';
+import type { SocketLink } from './services/socketLink';
 import { createRefreshAuthActor } from './services/refreshAuth';
 import { SocketTracker } from './services/socketTracker';
 import { waitForStatus, type WaitForOptions } from './waitFor';
@@ -34,6 +36,20 @@ export interface ConnectionStats {
 /** Without `auth` a 401 is not wrong credentials but missing ones: say so, and how to give them. */
 export const CREDENTIALS_REQUIRED =
   'the controller requires credentials (HTTP 401) and none were given: pass `auth`, e.g. new LocalAuth(user, password) or new PortalAuth({ email, password })';
+
+/** `stream.stats`: connection counters and how frames were told replay from live. */
+export interface StreamStats extends ConnectionStats {
+  /** Replay vs live by the controller's clock, and how often it fell back to the quiet window. */
+  replay: ReplayClockStats;
+}
+
+/** Said once per stream when frames cannot be classified by their timestamp. */
+const FALLBACK_NOTES: Record<ClockFallbackReason, string> = {
+  'no-timestamp': 'frames carry no timestamp (ISY994 v4?)',
+  'bad-timestamp': 'a frame timestamp is not ISO 8601 with an offset, or the controller clock is unset',
+  'no-reference': "no Date header on the upgrade and the controller's clock is not calibrated yet",
+  'clock-jump': "the controller's clock jumped; recalibrating on live frames",
+};
 
 const NO_AUTH: Auth = {
   headers: () => ({}),
@@ -61,6 +77,13 @@ export class EventStream {
   #status: EventStreamStatus = EventStreamStatus.NOT_STARTED;
   #promiseClampLogged = false;
   readonly #stats: ConnectionStats = { connections: 0, connectedCount: 0, losses: 0 };
+  readonly #replayClock = new ReplayClock();
+  readonly #fallbacksLogged = new Set<ClockFallbackReason>();
+  /** Reused for every frame (read by the reader at once): no allocation per frame. */
+  readonly #outcome: FrameOutcome = { event: null, live: false };
+  #arrivedAt = 0;
+  #phaseReplay = true;
+  readonly #decideReplay = (event: IoxEvent): boolean => this.#classify(event);
 
   constructor(options: EventStreamOptions) {
     if (options === null || typeof options !== 'object')
@@ -90,8 +113,15 @@ export class EventStream {
         reader: createReaderActor((raw, replay) => this.#deliver(raw, replay)),
       },
       actions: {
-        beginReplay: () => this.dispatcher.beginReplay(),
-        endReplay: () => this.dispatcher.endReplay(),
+        beginReplay: ({ context }) => {
+          const link = context.link as SocketLink | null;
+          this.#replayClock.begin({ openedAt: link?.openedAt || Date.now(), serverDate: link?.serverDate });
+          this.dispatcher.beginReplay();
+        },
+        endReplay: () => {
+          this.#replayClock.connected();
+          this.dispatcher.endReplay();
+        },
         abandonLink: ({ context }) => context.link?.abandon(),
       },
     });
@@ -134,9 +164,9 @@ export class EventStream {
     return this.dispatcher.mirror;
   }
 
-  /** Connection counters; `dispatcher.stats` has the frame counters. */
-  get stats(): Readonly<ConnectionStats> {
-    return { ...this.#stats };
+  /** Connection counters and the replay classification's; `dispatcher.stats` has the frame counters. */
+  get stats(): Readonly<StreamStats> {
+    return { ...this.#stats, replay: { ...this.#replayClock.stats } };
   }
 
   /** Start (or restart after STOPPED / FAILED). Idempotent while running. */
@@ -198,15 +228,37 @@ export class EventStream {
   /** Sequence gaps within one subscription. */
   onGap: EventDispatcher['onGap'] = (...args) => this.dispatcher.onGap(...args);
 
-  /** Feeds one frame; returns the parsed event (`null` when dropped) so the reader can spot heartbeats. */
-  #deliver(raw: string, replay: boolean): ReturnType<EventDispatcher['feed']> {
+  /**
+   * Feeds one frame; says what it parsed to (`null` when dropped) so the reader can spot heartbeats,
+   * and whether its timestamp proved it live. `replay` is the chart's phase: the flag for frames
+   * whose timestamp cannot decide.
+   */
+  #deliver(raw: string, replay: boolean): FrameOutcome {
+    const outcome = this.#outcome;
+    outcome.live = false;
+    this.#arrivedAt = Date.now();
+    this.#phaseReplay = replay;
     // The dispatcher never throws by contract; this guard keeps a bug there from killing the reader.
     try {
-      return this.dispatcher.feed(raw, { replay });
+      outcome.event = this.dispatcher.feed(raw, { replay: this.#decideReplay });
     } catch (error) {
       this.#logger.error('dispatcher failed on a frame', error);
-      return null;
+      outcome.event = null;
     }
+    return outcome;
+  }
+
+  /** `info.replay` for a parsed event: its timestamp against the subscription, else the chart's phase. */
+  #classify(event: IoxEvent): boolean {
+    const verdict = this.#replayClock.classify(event.timestamp, this.#arrivedAt);
+    if (verdict === 'live') this.#outcome.live = true;
+    if (verdict !== 'undecided') return verdict === 'replay';
+    const reason = this.#replayClock.stats.fallback;
+    if (reason !== null && !this.#fallbacksLogged.has(reason)) {
+      this.#fallbacksLogged.add(reason);
+      this.#logger.info(`replay vs live by the quiet window: ${FALLBACK_NOTES[reason]}`);
+    }
+    return this.#phaseReplay;
   }
 
   /**

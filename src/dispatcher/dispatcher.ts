@@ -93,9 +93,10 @@ export class EventDispatcher {
 
   /**
    * Parses and dispatches one raw frame (raw XML or JSON envelope). Returns the event, or `null`
-   * when the frame was dropped (counted in `stats.dropped`). Never throws.
+   * when the frame was dropped (counted in `stats.dropped`). Never throws. `replay` is the flag
+   * listeners see, or a function that decides it from the parsed event (the stream's clock rule).
    */
-  feed(raw: string, info?: { replay?: boolean }): IoxEvent | null {
+  feed(raw: string, info?: { replay?: boolean | ((event: IoxEvent) => boolean) }): IoxEvent | null {
     const stats = this.stats;
     stats.framesFed++;
     const event = readFrame(raw, stats);
@@ -109,7 +110,8 @@ export class EventDispatcher {
     const now = Date.now();
     this.lastEventAt = now;
     try {
-      this.route(event, { replay: info?.replay === true, event }, now);
+      const replay = typeof info?.replay === 'function' ? info.replay(event) : info?.replay === true;
+      this.route(event, { replay, event }, now);
     } catch (error) {
       // Listener errors are caught per call; this guards the routing itself.
       this.logger.error('dispatcher failed to route an event', error);

@@ -46,3 +46,11 @@ export type {
   VariableTableChange,
   VariableType,
 } from './types';
+export { parseControllerTime, ReplayClock } from './replayClock';
+export type {
+  ClockFallbackReason,
+  ReplayClockStats,
+  ReplayReference,
+  ReplayVerdict,
+  SubscriptionStart,
+} from './replayClock';

@@ -9,9 +9,10 @@ export type StreamEvent =
   /**
    * Frames arrived on the open socket (`count` of them, in one I/O turn: the reader coalesces a
    * burst into one event so the chart's cost does not grow with the frame rate). `heartbeatSec`
-   * is set when one of them was a `_0` heartbeat.
+   * is set when one of them was a `_0` heartbeat; `live` when the controller's clock proved one of
+   * them a live change (stamped after the subscription began), i.e. the replay is over.
    */
-  | { type: 'FRAME'; count: number; heartbeatSec?: number }
+  | { type: 'FRAME'; count: number; heartbeatSec?: number; live?: boolean }
   /** The open socket closed. */
   | { type: 'SOCKET_CLOSED'; code: number; reason: string }
   /** The open socket failed. */

@@ -60,7 +60,12 @@ export async function openLink(options: ConnectOptions, signal: AbortSignal): Pr
       reject(error);
     };
     const onAbort = () => fail(new ConnectError('connect attempt aborted'));
+    const onUpgrade = (response: IncomingMessage) => {
+      const date = response.headers.date;
+      link.serverDate = typeof date === 'string' ? date : undefined;
+    };
     const onOpen = () => {
+      link.openedAt = Date.now();
       cleanup();
       resolve();
     };
@@ -74,12 +79,14 @@ export async function openLink(options: ConnectOptions, signal: AbortSignal): Pr
     const onClose = () => fail(new ConnectError('socket closed during the handshake'));
     const cleanup = () => {
       signal.removeEventListener('abort', onAbort);
+      socket.off('upgrade', onUpgrade);
       socket.off('open', onOpen);
       socket.off('unexpected-response', onUnexpectedResponse);
       socket.off('error', onError);
       socket.off('close', onClose);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    socket.on('upgrade', onUpgrade);
     socket.on('open', onOpen);
     socket.on('unexpected-response', onUnexpectedResponse);
     socket.on('error', onError);

@@ -24,6 +24,10 @@ const CLOSE_GRACE_MS = 1000;
  */
 export class SocketLink implements OpenLink {
   readonly socket: WebSocket;
+  /** Local epoch ms when the upgrade completed: where the replay-by-clock rule counts from. */
+  openedAt = 0;
+  /** The upgrade response's `Date` header (the controller's clock, second resolution), when sent. */
+  serverDate: string | undefined;
   #handlers: LinkHandlers | null = null;
   #early: string[] = [];
   #ended: LinkEnd | null = null;
