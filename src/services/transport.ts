@@ -67,8 +67,12 @@ export interface TransportRequest {
 
 /** Where a connection reports what happens to it. See {@link Transport} for order and timing. */
 export interface TransportListener {
-  /** The upgrade succeeded: `send()` works and frames will arrive. */
-  opened(): void;
+  /**
+   * The upgrade succeeded: `send()` works and frames will arrive. `upgrade.date` is the response's
+   * `Date` header when the platform can read it (Node; not the DOM `WebSocket`): the controller's
+   * clock at the subscription, which the replay-by-clock rule uses.
+   */
+  opened(upgrade?: { date?: string }): void;
   /** One frame, decoded as UTF-8 text. */
   frame(text: string): void;
   /** The connection failed (typed, secret-free error); `closed` follows. */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { EventDispatcher } from '../../src/dispatcher/dispatcher';
 import { parseEventFrame } from '../../src/dispatcher/parse';
 import { HEADER_FRAMES, parseControllerTime, ReplayClock, type ReplayVerdict } from '../../src/dispatcher/replayClock';
 import { describeWithFixtures, FIXTURE_DIR } from './fixtures';
@@ -180,5 +181,22 @@ describeWithFixtures('ReplayClock on the real eisy capture', () => {
     run(clock, events, 423);
     clock.begin({ openedAt: sentAt });
     expect(misflagged(events, run(clock, events))).toBe(0);
+  });
+});
+
+describe('EventDispatcher with a replay decision per event', () => {
+  it('hands listeners the flag the function decides from the parsed event', () => {
+    const d = new EventDispatcher();
+    const seen: Array<[string, boolean]> = [];
+    d.onEvent((e, info) => seen.push([e.timestamp, info.replay]));
+    const frame = (ts: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><Event seqnum="1" sid="uuid:1" timestamp="${ts}"><control>ST</control><action>0</action><node>A 1</node><eventInfo></eventInfo></Event>`;
+    const decide = (e: { timestamp: string }) => e.timestamp.startsWith('2025');
+    d.feed(frame('2025-01-01T00:00:00Z'), { replay: decide });
+    d.feed(frame('2026-01-01T00:00:00Z'), { replay: decide });
+    expect(seen).toEqual([
+      ['2025-01-01T00:00:00Z', true],
+      ['2026-01-01T00:00:00Z', false],
+    ]);
   });
 });
