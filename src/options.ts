@@ -17,8 +17,17 @@ export interface EventStreamOptions {
   auth?: Auth;
   /** Stream endpoint. Default `/rest/subscribe` (raw XML); `/api/events/subscribe` is the JSON-envelope stream. */
   path?: string;
-  /** Quiet time that ends the connect-time replay (SYNCING → CONNECTED). Default 1000 ms. */
+  /**
+   * Quiet time that ends the connect-time replay (SYNCING → CONNECTED) when no live frame has ended
+   * it first, and the rule for frames whose timestamp cannot tell replay from live. Default 1000 ms.
+   */
   quietMs?: number;
+  /**
+   * Tell replay from live by each frame's `timestamp` against the moment the subscription began on
+   * the controller's clock; the first live frame ends SYNCING. Default true. `false`: every frame
+   * during SYNCING is replay and only the quiet window (or the cap) ends it, as before.
+   */
+  replayByClock?: boolean;
   /** Longest the replay may last, from its first frame. Default 10000 ms. */
   syncMaxMs?: number;
   /** Reconnect delays, the last one repeating. Default 1 s, 2 s, 5 s, 10 s, 30 s, 60 s. */

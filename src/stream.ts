@@ -84,6 +84,7 @@ export class EventStream {
   #arrivedAt = 0;
   #phaseReplay = true;
   readonly #decideReplay = (event: IoxEvent): boolean => this.#classify(event);
+  readonly #replayByClock: boolean;
 
   constructor(options: EventStreamOptions) {
     if (options === null || typeof options !== 'object')
@@ -92,6 +93,7 @@ export class EventStream {
     const policy = resolvePolicy(options);
     const legacy = options.legacyIsy ? legacyIsyUpgrade() : undefined;
     this.#logger = safeLogger(options.logger ?? defaultLogger);
+    this.#replayByClock = options.replayByClock !== false;
     this.#auth = options.auth ?? NO_AUTH;
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
     this.dispatcher = new EventDispatcher({ logger: this.#logger });
@@ -250,6 +252,7 @@ export class EventStream {
 
   /** `info.replay` for a parsed event: its timestamp against the subscription, else the chart's phase. */
   #classify(event: IoxEvent): boolean {
+    if (!this.#replayByClock) return this.#phaseReplay;
     const verdict = this.#replayClock.classify(event.timestamp, this.#arrivedAt);
     if (verdict === 'live') this.#outcome.live = true;
     if (verdict !== 'undecided') return verdict === 'replay';

@@ -24,8 +24,10 @@ export function burstSchedule(count: number, prng: Prng, speed: number): number[
 /**
  * The replay of a generated house, in the real controller's order: system status first (`_28`
  * Matter, `_5`, `_1` key, programs, variables, `_26`, the last `_0`, a `_7` log line), then every
- * node property. Frames are rendered when they are sent, so a live change made during the replay is
- * never overwritten by a stale replayed value.
+ * node property. It is the status at the moment the subscription began (the plan is built then),
+ * each frame stamped with its last-change time, as in the real capture: `_5` and the last `_0` are
+ * stamped at the subscription itself. Live changes during the replay are queued behind it by the
+ * session, so a replayed value never overwrites a newer live one.
  */
 export function generatedPlan(
   house: House,
@@ -35,6 +37,7 @@ export function generatedPlan(
   prng: Prng,
   speed: number,
 ): ReplayStep[] {
+  const subscribedAt = new Date();
   const sends: Array<(s: Session) => void> = [
     (s) =>
       s.sendEvent(
@@ -47,20 +50,26 @@ export function generatedPlan(
         },
         bootAt,
       ),
-    (s) => s.sendEvent({ control: '_5', action: '0', node: '' }),
-    (s) => s.sendEvent({ control: '_5', action: '1', node: '' }),
+    (s) => s.sendEvent({ control: '_5', action: '0', node: '' }, subscribedAt),
+    (s) => s.sendEvent({ control: '_5', action: '1', node: '' }, subscribedAt),
     (s) => s.sendEvent({ control: '_1', action: '1', node: '' }, bootAt),
     (s) => s.sendEvent({ control: '_1', action: '2', node: '', eventInfo: house.key }, bootAt),
   ];
-  for (const program of house.programs.values())
-    sends.push((s) => s.sendEvent(programParts(program, offsetMinutes), program.changedAt));
-  for (const v of house.variables.values())
-    sends.push((s) => s.sendEvent(variableParts(v, '6', offsetMinutes), v.changedAt));
-  for (const v of house.variables.values())
-    sends.push((s) => s.sendEvent(variableParts(v, '7', offsetMinutes), v.changedAt));
+  for (const program of house.programs.values()) {
+    const parts = programParts(program, offsetMinutes);
+    const changedAt = program.changedAt;
+    sends.push((s) => s.sendEvent(parts, changedAt));
+  }
+  for (const action of ['6', '7'] as const) {
+    for (const v of house.variables.values()) {
+      const parts = variableParts(v, action, offsetMinutes);
+      const changedAt = v.changedAt;
+      sends.push((s) => s.sendEvent(parts, changedAt));
+    }
+  }
   sends.push(
     (s) => s.sendEvent({ control: '_26', action: '2', node: '' }, bootAt),
-    (s) => s.sendEvent({ control: '_0', action: heartbeatAction, node: '' }),
+    (s) => s.sendEvent({ control: '_0', action: heartbeatAction, node: '' }, subscribedAt),
     (s) =>
       s.sendEvent(
         { control: '_7', action: '1', node: '', eventInfo: '<![CDATA[U7 Rest:  submitCmd([4101],[DON],[<NULL>])]]>' },
@@ -68,11 +77,10 @@ export function generatedPlan(
       ),
   );
   for (const node of house.nodes.values()) {
-    for (const control of node.properties.keys()) {
-      sends.push((s) => {
-        const p = node.properties.get(control);
-        if (p) s.sendEvent(propertyParts(node.address, control, p), p.changedAt);
-      });
+    for (const [control, p] of node.properties) {
+      const parts = propertyParts(node.address, control, p);
+      const changedAt = p.changedAt;
+      sends.push((s) => s.sendEvent(parts, changedAt));
     }
   }
   const times = burstSchedule(sends.length, prng, speed);

@@ -72,6 +72,21 @@ export interface SimulatorOptions {
   heartbeatPromise?: number;
   /** Random live changes: `false` for none, a number for the mean interval in ms, or options. Default on, 5000 ms. */
   liveEvents?: false | number | LiveEventsOptions;
+  /**
+   * A busy house: a live property change every `busy` ms of real time (not scaled by `speed`, no
+   * jitter), from the moment the simulator starts, instead of `liveEvents`. Like power meters,
+   * thermostats and motion sensors reporting all the time. Changes that happen while a subscriber's
+   * replay is being sent reach it after the replay, as from a real controller's queue.
+   */
+  busy?: number;
+  /**
+   * Send a `Date` header on the WebSocket upgrade response (the controller's clock, second
+   * resolution). Default true. Whether a real eisy sends one on its 101 is unverified (HTTP makes it
+   * optional there): `false` reproduces a controller that does not.
+   */
+  dateHeader?: boolean;
+  /** Stamp generated frames with `timestamp`. Default true; `false` sends none, like ISY994 v4 firmware. */
+  timestamps?: boolean;
   /** Seed of every random choice (house, replay timing, live events). Default 1. */
   seed?: number;
   /** Access-token lifetime in seconds (real time, not scaled). Default 3600. */
@@ -148,6 +163,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (!(heartbeatSec > 0)) throw new RangeError('heartbeatSec must be > 0');
   const heartbeatAction = promiseText((options.heartbeatPromise ?? 90) / speed);
   let live = liveOptions(options.liveEvents);
+  const busyMs = options.busy;
+  if (busyMs !== undefined && !(busyMs > 0)) throw new RangeError('busy must be a number of ms > 0');
   const tokenFrames = new Set<TokenFrameShape>(options.tokenFrames ?? ['auth', 'creds']);
   const offsetMinutes = options.utcOffsetMinutes ?? -new Date().getTimezoneOffset();
   const prng = createPrng(options.seed ?? 1);
@@ -200,6 +217,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     heartbeatMs: (heartbeatSec * 1000) / speed,
     heartbeatAction,
     offsetMinutes,
+    timestamps: options.timestamps !== false,
     micros: () => microCounter++,
     nextSid: () => `uuid:${++sidCounter}`,
     takeSlowReplay: () => faults.takeSlowReplay(),
@@ -223,8 +241,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
    * file would overwrite the change with its old value, so those sessions get it after the file.
    */
   const broadcast = (parts: EventParts): void => {
+    const at = new Date();
     eachSession((s) => {
-      if (s.state === 'live' || (s.state === 'replaying' && !capture)) s.sendEvent(parts);
+      if (s.state === 'live') s.sendEvent(parts, at);
+      else if (s.state === 'replaying' && !capture) s.queueLive(parts, at);
     });
   };
 
@@ -261,15 +281,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // ---- live events: one simulator-wide timer chain ---------------------------------------------
   let liveTimer: NodeJS.Timeout | undefined;
   const scheduleLive = (): void => {
-    if (!live || closed) return;
-    liveTimer = setTimeout(liveTick, (live.intervalMs * (0.5 + liveRng.next())) / speed);
+    if (closed) return;
+    if (busyMs !== undefined) liveTimer = setTimeout(liveTick, busyMs);
+    else if (live) liveTimer = setTimeout(liveTick, (live.intervalMs * (0.5 + liveRng.next())) / speed);
   };
   const liveTick = (): void => {
     liveTimer = undefined;
     const change = pickLiveChange(house, liveRng);
     if (change?.type === 'property') {
       const p = house.nodes.get(change.address)?.properties.get(change.control);
-      if (live?.commands && change.control === 'ST' && (p?.model?.kind === 'level' || p?.model?.kind === 'onoff')) {
+      if (
+        live?.commands &&
+        busyMs === undefined &&
+        change.control === 'ST' &&
+        (p?.model?.kind === 'level' || p?.model?.kind === 'onoff')
+      ) {
         broadcast({ control: change.raw === 0 ? 'DOF' : 'DON', action: '0', node: change.address });
       }
       applyChange(change.address, change.control, String(change.raw));
@@ -292,6 +318,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   // ---- WebSocket upgrades ----------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true, autoPong: false, clientTracking: false, perMessageDeflate: false });
+  if (options.dateHeader !== false) wss.on('headers', (headers) => headers.push(`Date: ${new Date().toUTCString()}`));
 
   const refuse = (socket: Duplex, status: number, extraHeaders: Record<string, string> = {}): void => {
     const body = `${status} ${STATUS_CODES[status] ?? 'Error'}\n`;

@@ -23,6 +23,8 @@ export interface SessionContext {
   /** `<action>` text of heartbeats. */
   heartbeatAction: string;
   offsetMinutes: number;
+  /** Stamp frames with `timestamp` (false: like ISY994 v4 frames, which carry none). */
+  timestamps: boolean;
   /** Sub-millisecond digits for timestamps (JavaScript dates stop at ms). */
   micros(): number;
   /** A new `uuid:N` subscription id. */
@@ -48,6 +50,8 @@ export interface SessionInfo {
   stalled: boolean;
   /** The `seqnum` the next event will carry. */
   nextSeqnum: number;
+  /** Once the replay has been sent: the `seqnum` of the first frame after it (frames below it are replay). */
+  replayEnd: number | undefined;
   framesSent: number;
 }
 
@@ -60,8 +64,11 @@ export class Session {
   sid: string | undefined;
   seq = 0;
   framesSent = 0;
+  replayEnd: number | undefined;
   stalled = false;
   private held: Array<{ data: string | Buffer; binary: boolean }> = [];
+  /** Live changes that happened during the replay, with their time: sent right after it. */
+  private queued: Array<{ parts: EventParts; at: Date }> = [];
   private replayTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private waitTimer: NodeJS.Timeout | undefined;
@@ -90,6 +97,7 @@ export class Session {
       stalled: this.stalled,
       nextSeqnum: this.seq,
       framesSent: this.framesSent,
+      replayEnd: this.replayEnd,
     };
   }
 
@@ -140,6 +148,10 @@ export class Session {
         return;
       }
       this.state = 'live';
+      this.replayEnd = this.seq;
+      const queued = this.queued;
+      this.queued = [];
+      for (const q of queued) this.sendEvent(q.parts, q.at);
       this.startHeartbeat();
       this.ctx.afterReplay(this);
     };
@@ -149,7 +161,7 @@ export class Session {
   private startHeartbeat(): void {
     if (this.heartbeatTimer || this.state === 'closed') return;
     this.heartbeatTimer = setInterval(
-      () => this.sendEvent({ control: '_0', action: this.ctx.heartbeatAction, node: '' }),
+      () => this.queueLive({ control: '_0', action: this.ctx.heartbeatAction, node: '' }, new Date()),
       this.ctx.heartbeatMs,
     );
   }
@@ -157,8 +169,17 @@ export class Session {
   /** Render an event with this session's next seqnum and send it. `at` sets the timestamp (default now). */
   sendEvent(parts: EventParts, at: Date = new Date()): void {
     if (this.state === 'closed' || this.sid === undefined) return;
-    const timestamp = formatTimestamp(at, this.ctx.offsetMinutes, this.ctx.micros());
+    const timestamp = this.ctx.timestamps ? formatTimestamp(at, this.ctx.offsetMinutes, this.ctx.micros()) : '';
     this.sendXml(renderEvent({ seqnum: this.seq++, sid: this.sid, timestamp }, parts));
+  }
+
+  /**
+   * A live change during this session's replay: a real controller queues it behind the replay it is
+   * sending, stamped when it happened.
+   */
+  queueLive(parts: EventParts, at: Date): void {
+    if (this.state === 'replaying') this.queued.push({ parts, at });
+    else this.sendEvent(parts, at);
   }
 
   /** Send a captured event with its seqnum and sid replaced by this session's. */
@@ -234,6 +255,7 @@ export class Session {
   dispose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.queued = [];
     clearTimeout(this.replayTimer);
     clearTimeout(this.waitTimer);
     clearInterval(this.heartbeatTimer);

@@ -45,7 +45,7 @@ export function renderEvent(header: EventHeader, parts: EventParts): string {
   if (parts.uom !== undefined) actionAttrs += ` uom="${escapeXml(parts.uom)}"`;
   if (parts.prec !== undefined) actionAttrs += ` prec="${escapeXml(parts.prec)}"`;
   let xml =
-    `${XML_DECLARATION}<Event seqnum="${header.seqnum}" sid="${escapeXml(header.sid)}" timestamp="${header.timestamp}">` +
+    `${XML_DECLARATION}<Event seqnum="${header.seqnum}" sid="${escapeXml(header.sid)}"${header.timestamp === '' ? '' : ` timestamp="${header.timestamp}"`}>` +
     `<control>${escapeXml(parts.control)}</control><action${actionAttrs}>${escapeXml(parts.action)}</action>` +
     `<node>${escapeXml(parts.node ?? '')}</node><eventInfo>${parts.eventInfo ?? ''}</eventInfo>`;
   if (parts.fmtAct !== undefined) xml += `<fmtAct>${escapeXml(parts.fmtAct)}</fmtAct>`;
