@@ -14,21 +14,25 @@
  * The moment the subscription began, on the controller's clock (the reference), comes from:
  * - the *calibrated offset*: controller clock minus local clock, the largest `timestamp - arrival`
  *   seen on live frames (a frame never arrives before it was stamped, so every frame gives a lower
- *   bound and fresh live frames, heartbeats included, make it tight to the link latency). It is
- *   steady, so it carries over to the next subscription: reference = first frame's arrival + offset.
+ *   bound, and fresh live frames, heartbeats included, make it tight to the link latency). It is
+ *   steady, so it carries over to the next subscription: the replay began, at the latest, when its
+ *   first frame arrived, so reference = that arrival + offset (+ {@link STAMP_JITTER_MS}).
  * - the upgrade response's `Date` header, when the controller sends one: second resolution only, so
  *   the reference is the end of that second plus the time the replay took to start.
- * - either way, the replay's *header* (its first {@link HEADER_FRAMES} frames, always replay: the
- *   controller sends its status before anything else) can only move the reference later: controllers
- *   stamp some of those system frames (`_5`, `_26`, `_28`, ...) at the subscription itself.
+ * - either way, the replay's *header* (its first {@link HEADER_FRAMES} frames) pins it to the
+ *   millisecond: controllers stamp some of those system frames (`_5` on the eisy capture; `_26`,
+ *   `_25`, `_28`, `_1`/`8`, `_3` in the PyISY log) at the subscription itself. A header frame that is
+ *   replay by the rule above and stamped no earlier than the upgrade (the `Date` second, or the
+ *   upgrade by the calibrated clock less {@link HEADER_PIN_MS}) becomes the reference.
  *
  * Where the timestamps cannot decide, the verdict is `undecided` and the stream falls back to the
  * quiet window for that frame: no `timestamp` (ISY994 v4), one that does not parse, no reference yet
  * (first subscription, no `Date` header), or a clock that jumped.
  *
  * Assumption (true of every capture we have, unverifiable otherwise): the controller sends a
- * subscription's whole replay before its first live frame. So once one frame is live, the replay is
- * over.
+ * subscription's whole replay before its first live frame. So once one frame is live, or the chart
+ * reached CONNECTED, the replay is over and every later frame is live; one stamped at or before the
+ * reference is only counted (`staleAfterReplay`).
  */
 
 /** What the stamps say about one frame. */
@@ -62,8 +66,8 @@ export interface ReplayClockStats {
   byClock: number;
   /** Frames flagged by the chart's phase instead (quiet-window fallback). */
   byQuietWindow: number;
-  /** Frames flagged replay by their timestamp after the stream was already CONNECTED. */
-  lateReplay: number;
+  /** Frames after the replay (delivered live) stamped at or before the subscription: a clock stepping back, or a controller interleaving its replay. */
+  staleAfterReplay: number;
   /** Controller clock minus local clock in ms (a tight lower bound), once calibrated; else null. */
   clockOffsetMs: number | null;
   /** Where the current subscription's reference comes from. */
@@ -72,8 +76,10 @@ export interface ReplayClockStats {
   fallback: ClockFallbackReason | null;
 }
 
-/** The replay's first frames, sent before anything else: replay by position. */
+/** The replay's first frames, where controllers put system status stamped at the subscription. */
 export const HEADER_FRAMES = 8;
+/** Stamps and arrivals are whole milliseconds: a frame stamped in the ms it arrived is still "before". */
+export const STAMP_JITTER_MS = 10;
 /** How far before the upgrade (by the calibrated clock) a header frame may be stamped and still pin the subscription. */
 export const HEADER_PIN_MS = 250;
 /** A live frame stamped this much later than the calibrated offset allows means the clock jumped. */
@@ -121,7 +127,7 @@ export class ReplayClock {
   readonly stats: ReplayClockStats = {
     byClock: 0,
     byQuietWindow: 0,
-    lateReplay: 0,
+    staleAfterReplay: 0,
     clockOffsetMs: null,
     reference: 'none',
     fallback: null,
@@ -132,11 +138,11 @@ export class ReplayClock {
   #start: SubscriptionStart = { openedAt: 0 };
   #dateMs: number | undefined;
   #firstArrival: number | undefined;
-  #headerMax = Number.NEGATIVE_INFINITY;
+  /** The latest header frame stamped at the subscription: the reference, once there is one. */
+  #pin = Number.NEGATIVE_INFINITY;
   #position = 0;
   /** A live frame (by its stamp) or CONNECTED ended this subscription's replay. */
   #replayOver = false;
-  #connected = false;
   #jumped = false;
 
   /** A new socket is open: its replay is about to begin. */
@@ -144,10 +150,9 @@ export class ReplayClock {
     this.#start = start;
     this.#dateMs = parseHttpDate(start.serverDate);
     this.#firstArrival = undefined;
-    this.#headerMax = Number.NEGATIVE_INFINITY;
+    this.#pin = Number.NEGATIVE_INFINITY;
     this.#position = 0;
     this.#replayOver = false;
-    this.#connected = false;
     this.#jumped = false;
     this.stats.reference =
       this.#offset !== undefined ? 'calibrated' : this.#dateMs !== undefined ? 'date-header' : 'none';
@@ -155,7 +160,6 @@ export class ReplayClock {
 
   /** The chart reached CONNECTED (by a live frame, the quiet window or the cap). */
   connected(): void {
-    this.#connected = true;
     this.#replayOver = true;
   }
 
@@ -169,30 +173,25 @@ export class ReplayClock {
     const stamp = timestamp === '' ? undefined : parseControllerTime(timestamp);
     if (stamp === undefined) return this.#undecided(timestamp === '' ? 'no-timestamp' : 'bad-timestamp');
 
-    const age = arrivedAt - stamp; // offset + latency for a live frame; larger for a replayed one
-    if (!this.#replayOver && position < HEADER_FRAMES) {
-      if (stamp > this.#headerMax) this.#headerMax = stamp;
-      return this.#decided('replay');
-    }
-    if (this.#offset !== undefined && -age > this.#offset + CLOCK_JUMP_MS) {
+    if (this.#offset !== undefined && stamp - arrivedAt > this.#offset + CLOCK_JUMP_MS) {
       // Stamped well after it arrived by the calibrated clock: the controller's clock stepped forward.
       // Nothing this subscription measured can be trusted; learn the clock again from live frames.
       this.#offset = undefined;
       this.stats.clockOffsetMs = null;
       this.#jumped = true;
     }
-    if (this.#jumped) {
-      if (this.#connected) this.#learn(stamp, arrivedAt);
-      return this.#undecided('clock-jump');
+    const reference = this.#jumped ? undefined : this.#reference();
+    if (this.#replayOver) {
+      // Past the replay every frame is live (FIFO); live frames keep the clock calibrated.
+      if (reference !== undefined && stamp <= reference) this.stats.staleAfterReplay++;
+      this.#learn(stamp, arrivedAt);
+      return reference === undefined
+        ? this.#undecided(this.#jumped ? 'clock-jump' : 'no-reference')
+        : this.#decided('live');
     }
-    const reference = this.#reference();
-    if (reference === undefined) {
-      // Past the replay (by the chart), frames are live by definition: they calibrate the clock.
-      if (this.#connected) this.#learn(stamp, arrivedAt);
-      return this.#undecided('no-reference');
-    }
+    if (reference === undefined) return this.#undecided(this.#jumped ? 'clock-jump' : 'no-reference');
     if (stamp <= reference) {
-      if (this.#replayOver) this.stats.lateReplay++;
+      if (position < HEADER_FRAMES && stamp > this.#pin && stamp >= this.#freshFloor()) this.#pin = stamp;
       return this.#decided('replay');
     }
     this.#replayOver = true;
@@ -202,19 +201,19 @@ export class ReplayClock {
 
   /** The moment the subscription began on the controller's clock, as well as it is known. */
   #reference(): number | undefined {
+    if (this.#pin > Number.NEGATIVE_INFINITY) return this.#pin;
     const first = this.#firstArrival ?? this.#start.openedAt;
-    if (this.#offset !== undefined) {
-      // A header frame stamped at the upgrade (give or take HEADER_PIN_MS) pins the subscription; else
-      // the replay began, at the latest, when its first frame arrived.
-      if (this.#headerMax >= this.#start.openedAt + this.#offset - HEADER_PIN_MS) return this.#headerMax;
-      return first + this.#offset;
-    }
-    if (this.#dateMs === undefined) return undefined;
-    // The Date header names the second the upgrade was answered in: the subscription began within it,
-    // plus however long the replay took to start. A header frame stamped in that second or later was
-    // stamped at the subscription itself and pins it to the millisecond.
-    if (this.#headerMax >= this.#dateMs) return this.#headerMax;
-    return this.#dateMs + 1000 + Math.max(0, first - this.#start.openedAt);
+    if (this.#offset !== undefined) return first + this.#offset + STAMP_JITTER_MS;
+    // The Date header names the second the upgrade was answered in: the subscription began within
+    // it, plus however long the replay took to start.
+    if (this.#dateMs !== undefined) return this.#dateMs + 1000 + Math.max(0, first - this.#start.openedAt);
+    return undefined;
+  }
+
+  /** How early a header frame may be stamped and still count as stamped at the subscription. */
+  #freshFloor(): number {
+    if (this.#offset !== undefined) return this.#start.openedAt + this.#offset - HEADER_PIN_MS;
+    return this.#dateMs ?? Number.POSITIVE_INFINITY;
   }
 
   #learn(stamp: number, arrivedAt: number): void {
