@@ -99,6 +99,11 @@ export const streamMachine = setup({
     attemptsExhausted: ({ context }) => context.failures >= context.policy.maxAttempts,
     /** The frame is a `_0` heartbeat carrying the controller's promised silence. */
     isHeartbeat: ({ event }) => event.type === 'FRAME' && event.heartbeatSec !== undefined,
+    /**
+     * A live frame arrived: the controller's clock stamped one of these frames after the
+     * subscription began, so the replay (sent before any live change) is over.
+     */
+    liveFrameArrived: ({ event }) => event.type === 'FRAME' && event.live === true,
   },
   actions: {
     /** A new socket is about to replay the controller's status (provided: marks the mirror). */
@@ -161,7 +166,7 @@ export const streamMachine = setup({
   },
   // Every delay passes through `timerMs`: a timer cannot hold more than 2^31-1 ms and would fire at once.
   delays: {
-    /** Quiet time after the last replay frame that ends SYNCING. */
+    /** Quiet time after the last replay frame that ends SYNCING when no live frame has. */
     quietWindow: ({ context }) => timerMs(context.policy.quietMs),
     /** Upper bound on SYNCING, counted from the replay's first frame. */
     syncCap: ({ context }) => timerMs(context.policy.syncMaxMs),
@@ -271,10 +276,18 @@ export const streamMachine = setup({
                   after: { syncCap: { target: '#stream.OPEN.phase.CONNECTED' } },
                   initial: 'draining',
                   states: {
-                    // Every frame restarts the quiet window (re-entry reschedules the delay): exact, not sampled.
+                    // The replay is over when a live frame arrives (stamped by the controller's clock after
+                    // the subscription began), or, where timestamps cannot tell or the house is quiet, when
+                    // the quiet window elapses. Every other frame restarts the quiet window (re-entry
+                    // reschedules the delay): exact, not sampled.
                     draining: {
                       after: { quietWindow: { target: '#stream.OPEN.phase.CONNECTED' } },
-                      on: { FRAME: { target: 'draining', reenter: true } },
+                      on: {
+                        FRAME: [
+                          { guard: 'liveFrameArrived', target: '#stream.OPEN.phase.CONNECTED' },
+                          { target: 'draining', reenter: true },
+                        ],
+                      },
                     },
                   },
                 },

@@ -121,19 +121,28 @@ export function eventFrame(
   control: string,
   action: string,
   node = '',
-  options: { seqnum?: number; sid?: string; uom?: string; prec?: string; fmtAct?: string } = {},
+  options: {
+    seqnum?: number;
+    sid?: string;
+    uom?: string;
+    prec?: string;
+    fmtAct?: string;
+    /** The controller's stamp; default a fixed one long past (a replayed last-change time); null: none (ISY994 v4). */
+    timestamp?: string | null;
+  } = {},
 ): string {
   const attrs = options.uom !== undefined ? ` uom="${options.uom}" prec="${options.prec ?? '0'}"` : '';
   const fmt = options.fmtAct !== undefined ? `<fmtAct>${options.fmtAct}</fmtAct>` : '';
+  const stamp = options.timestamp === undefined ? '2026-05-06T14:34:43.779036-07:00' : options.timestamp;
   return (
-    `<?xml version="1.0" encoding="UTF-8"?><Event seqnum="${options.seqnum ?? seq++}" sid="${options.sid ?? 'uuid:1'}" timestamp="2026-05-06T14:34:43.779036-07:00">` +
+    `<?xml version="1.0" encoding="UTF-8"?><Event seqnum="${options.seqnum ?? seq++}" sid="${options.sid ?? 'uuid:1'}"${stamp === null ? '' : ` timestamp="${stamp}"`}>` +
     `<control>${control}</control><action${attrs}>${action}</action><node>${node}</node><eventInfo></eventInfo>${fmt}</Event>`
   );
 }
 
 /** A `_0` heartbeat promising `seconds` of silence at most. */
-export function heartbeatFrame(seconds: number, seqnum?: number): string {
-  return eventFrame('_0', String(seconds), '', { seqnum });
+export function heartbeatFrame(seconds: number, seqnum?: number, timestamp?: string | null): string {
+  return eventFrame('_0', String(seconds), '', { seqnum, timestamp });
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

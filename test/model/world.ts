@@ -203,6 +203,14 @@ export class Spec {
     if (heartbeatSec !== undefined) this.promiseMs = heartbeatSec * 1000;
   }
 
+  /**
+   * Issue 14: a frame the controller stamped after the subscription began, arriving after the
+   * replay's first frame, proves the replay over: SYNCING ends at once, without the quiet window.
+   */
+  endsReplay(live: boolean): boolean {
+    return live && this.status === EventStreamStatus.SYNCING && this.firstFrameAt !== null;
+  }
+
   /** SYNCING → CONNECTED: the one place the backoff resets. */
   live(): void {
     this.status = EventStreamStatus.CONNECTED;
@@ -285,6 +293,13 @@ export class World {
   #deliveredAtStop: number | null = null;
   #lastEventAt: number | null = null;
   #frameSeq = 0;
+  /** Frames sent on the current socket, and the controller's last live stamp (epoch ms). */
+  #framesOnSocket = 0;
+  #lastStamp = 0;
+  /** Real time of the accept and of the first frame on the current socket; whether that frame pinned the subscription. */
+  #acceptedAt = 0;
+  #firstFrameAt = 0;
+  #pinned = false;
   readonly #server: ModelServer;
 
   constructor(server: ModelServer) {
@@ -363,8 +378,10 @@ export class World {
         }
         return;
       }
-      case 'FRAME':
-        return this.#sendFrame((event as { heartbeatSec?: number }).heartbeatSec);
+      case 'FRAME': {
+        const frame = event as { heartbeatSec?: number; live?: boolean; untimed?: boolean };
+        return this.#sendFrame(frame.heartbeatSec, frame.live === true, frame.untimed === true);
+      }
       case 'SOCKET_CLOSED':
         this.#socket().close(4000, 'model');
         this.spec.lose(this.#now, 'SOCKET_CLOSED');
@@ -377,7 +394,10 @@ export class World {
       case 'xstate.done.actor.connect': {
         const upgrade = await this.#upgrade();
         const now = this.#now;
+        this.#acceptedAt = Date.now();
         await this.#server.accept(upgrade);
+        this.#framesOnSocket = 0;
+        this.#pinned = false;
         this.spec.connected(now);
         return;
       }
@@ -443,21 +463,44 @@ export class World {
     return ws;
   }
 
-  #nextFrame(heartbeatSec?: number): string {
+  #nextFrame(heartbeatSec?: number, timestamp?: string | null): string {
     const seq = this.#frameSeq++;
     return heartbeatSec === undefined
-      ? eventFrame('ST', String(seq % 256), `MB ${seq} 1`, { seqnum: seq })
-      : heartbeatFrame(heartbeatSec, seq);
+      ? eventFrame('ST', String(seq % 256), `MB ${seq} 1`, { seqnum: seq, timestamp })
+      : heartbeatFrame(heartbeatSec, seq, timestamp);
   }
 
-  async #sendFrame(heartbeatSec?: number): Promise<void> {
+  /**
+   * How the controller stamps the next frame: replayed frames with an old last-change time, except
+   * the replay's first, stamped at the subscription (as the eisy does its `_5` status); live frames
+   * (a live change, or anything after the replay) with its clock now; `null` for none.
+   */
+  #stamp(live: boolean, untimed: boolean): string | null | undefined {
+    const first = this.#framesOnSocket++ === 0;
+    if (first) this.#firstFrameAt = Date.now();
+    if (untimed) return null;
+    if (first) this.#pinned = true;
+    const inReplay = this.spec.status === EventStreamStatus.SYNCING;
+    if (inReplay && !live && !first) return undefined; // the fixed stamp, long past
+    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1);
+    return new Date(this.#lastStamp).toISOString();
+  }
+
+  async #sendFrame(heartbeatSec?: number, live = false, untimed = false): Promise<void> {
     const ws = this.#socket();
     const seen = this.chartFrames;
-    const frame = this.#nextFrame(heartbeatSec);
-    // Spec: frames that arrive while SYNCING are the replay.
+    const endsReplay = this.spec.endsReplay(live);
+    if (endsReplay && !this.#pinned) {
+      // No replayed frame was stamped at the subscription (the first one had no timestamp): the
+      // stream only knows it to the second of the Date header, so a live change must come later.
+      const openedFor = Math.max(0, this.#firstFrameAt - this.#acceptedAt);
+      await sleep(Math.max(0, this.#firstFrameAt + 1100 + openedFor - Date.now()));
+    }
+    const frame = this.#nextFrame(heartbeatSec, this.#stamp(live, untimed));
+    // Spec: frames that arrive while SYNCING are the replay, except the live frame that ends it.
     this.expected.push({
       node: heartbeatSec === undefined ? `MB ${this.#frameSeq - 1} 1` : '',
-      replay: this.spec.status === EventStreamStatus.SYNCING,
+      replay: this.spec.status === EventStreamStatus.SYNCING && !endsReplay,
     });
     const sentAt = Date.now();
     ws.send(frame);
@@ -467,6 +510,7 @@ export class World {
         `frame ${this.#frameSeq - 1} to reach the chart (${this.chartFrames} FRAME events, ${this.delivered.length}/${this.expected.length} delivered)`,
     );
     this.spec.frame(this.#now, heartbeatSec);
+    if (endsReplay) this.spec.live();
     // lastEventAt is wall-clock time of the delivery: not before the frame was sent.
     expect(this.stream.lastEventAt?.getTime()).toBeGreaterThanOrEqual(sentAt);
   }
