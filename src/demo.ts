@@ -91,8 +91,8 @@ async function main(): Promise<number> {
         'auth: the upgrade got HTTP 401 — the auth strategy refreshes its credentials, one immediate retry',
       ),
     ),
-    quietMs: 300,
-    syncMaxMs: 5000,
+    // Default quiet window and cap: the first live change or heartbeat, stamped after the subscription
+    // began, ends SYNCING (the simulator's changes come every ~0.6 s, so a quiet window would not).
     backoffMs: [400, 800, 1600],
     heartbeatGraceMs: GRACE_MS,
     defaultHeartbeatPromiseMs: PROMISE_MS,

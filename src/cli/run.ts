@@ -127,7 +127,8 @@ async function buildTarget(plan: RunPlan, io: CliIo): Promise<Target> {
         path: plan.path,
         auth: new LocalAuth('admin', password),
         // The simulator compresses time; so does the stream's policy, or every timer would look frozen.
-        quietMs: plan.quietMs ?? 300,
+        // Not the quiet window: the controller's clock tells the replay from live changes.
+        quietMs: plan.quietMs,
         heartbeatGraceMs: plan.heartbeatGraceMs ?? scale(5000),
         defaultHeartbeatPromiseMs: scale(90_000),
         backoffMs: [1000, 2000, 5000, 10_000, 30_000, 60_000].map(scale),
