@@ -10,7 +10,7 @@ import { MAX_TIMER_MS } from './machine/policy';
 import { streamMachine } from './machine/streamMachine';
 import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
 import { createConnectActor } from './services/connect';
-import { createReaderActor, type FrameOutcome } from './services/reader';
+import { createReaderActor } from './services/reader';
 import type { SocketLink } from './services/socketLink';
 import { createRefreshAuthActor } from './services/refreshAuth';
 import { SocketTracker } from './services/socketTracker';
@@ -79,11 +79,11 @@ export class EventStream {
   readonly #stats: ConnectionStats = { connections: 0, connectedCount: 0, losses: 0 };
   readonly #replayClock = new ReplayClock();
   readonly #fallbacksLogged = new Set<ClockFallbackReason>();
-  /** Reused for every frame (read by the reader at once): no allocation per frame. */
-  readonly #outcome: FrameOutcome = { event: null, live: false };
+  /** The frame being delivered: its arrival, the chart's phase, and how to tell the chart it is live. */
   #arrivedAt = 0;
   #phaseReplay = true;
-  readonly #decideReplay = (event: IoxEvent): boolean => this.#classify(event);
+  #liveArrived: () => void = () => {};
+  readonly #decideReplay = (event: IoxEvent): boolean | null => this.#classify(event);
   readonly #replayByClock: boolean;
 
   constructor(options: EventStreamOptions) {
@@ -112,7 +112,7 @@ export class EventStream {
           tracker: this.#tracker,
         }),
         refreshAuth: createRefreshAuthActor(this.#auth),
-        reader: createReaderActor((raw, replay) => this.#deliver(raw, replay)),
+        reader: createReaderActor((raw, replay, liveArrived) => this.#deliver(raw, replay, liveArrived)),
       },
       actions: {
         beginReplay: ({ context }) => {
@@ -231,31 +231,38 @@ export class EventStream {
   onGap: EventDispatcher['onGap'] = (...args) => this.dispatcher.onGap(...args);
 
   /**
-   * Feeds one frame; says what it parsed to (`null` when dropped) so the reader can spot heartbeats,
-   * and whether its timestamp proved it live. `replay` is the chart's phase: the flag for frames
-   * whose timestamp cannot decide.
+   * Feeds one frame; returns the parsed event (`null` when dropped) so the reader can spot
+   * heartbeats. `replay` is the chart's phase: the flag for frames whose timestamp cannot decide.
    */
-  #deliver(raw: string, replay: boolean): FrameOutcome {
-    const outcome = this.#outcome;
-    outcome.live = false;
+  #deliver(raw: string, replay: boolean, liveArrived: () => void): ReturnType<EventDispatcher['feed']> {
     this.#arrivedAt = Date.now();
     this.#phaseReplay = replay;
+    this.#liveArrived = liveArrived;
     // The dispatcher never throws by contract; this guard keeps a bug there from killing the reader.
     try {
-      outcome.event = this.dispatcher.feed(raw, { replay: this.#decideReplay });
+      return this.dispatcher.feed(raw, { replay: this.#decideReplay });
     } catch (error) {
       this.#logger.error('dispatcher failed on a frame', error);
-      outcome.event = null;
+      return null;
     }
-    return outcome;
   }
 
-  /** `info.replay` for a parsed event: its timestamp against the subscription, else the chart's phase. */
-  #classify(event: IoxEvent): boolean {
+  /**
+   * `info.replay` for a parsed event: its timestamp against the subscription, else the chart's
+   * phase. The first live frame tells the chart before it is delivered (CONNECTED, the sweep, then
+   * the live change); `null` drops it when a status listener stopped the stream meanwhile.
+   */
+  #classify(event: IoxEvent): boolean | null {
     if (!this.#replayByClock) return this.#phaseReplay;
     const verdict = this.#replayClock.classify(event.timestamp, this.#arrivedAt);
-    if (verdict === 'live') this.#outcome.live = true;
-    if (verdict !== 'undecided') return verdict === 'replay';
+    if (verdict === 'live') {
+      if (this.#phaseReplay) {
+        this.#liveArrived();
+        if (this.#status === EventStreamStatus.STOPPED) return null;
+      }
+      return false;
+    }
+    if (verdict === 'replay') return true;
     const reason = this.#replayClock.stats.fallback;
     if (reason !== null && !this.#fallbacksLogged.has(reason)) {
       this.#fallbacksLogged.add(reason);

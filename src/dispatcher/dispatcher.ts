@@ -94,9 +94,10 @@ export class EventDispatcher {
   /**
    * Parses and dispatches one raw frame (raw XML or JSON envelope). Returns the event, or `null`
    * when the frame was dropped (counted in `stats.dropped`). Never throws. `replay` is the flag
-   * listeners see, or a function that decides it from the parsed event (the stream's clock rule).
+   * listeners see, or a function that decides it from the parsed event (the stream's clock rule);
+   * the function's `null` means "deliver nothing" (the stream stopped while it decided).
    */
-  feed(raw: string, info?: { replay?: boolean | ((event: IoxEvent) => boolean) }): IoxEvent | null {
+  feed(raw: string, info?: { replay?: boolean | ((event: IoxEvent) => boolean | null) }): IoxEvent | null {
     const stats = this.stats;
     stats.framesFed++;
     const event = readFrame(raw, stats);
@@ -111,7 +112,7 @@ export class EventDispatcher {
     this.lastEventAt = now;
     try {
       const replay = typeof info?.replay === 'function' ? info.replay(event) : info?.replay === true;
-      this.route(event, { replay, event }, now);
+      if (replay !== null) this.route(event, { replay, event }, now);
     } catch (error) {
       // Listener errors are caught per call; this guards the routing itself.
       this.logger.error('dispatcher failed to route an event', error);

@@ -9,10 +9,14 @@ export type StreamEvent =
   /**
    * Frames arrived on the open socket (`count` of them, in one I/O turn: the reader coalesces a
    * burst into one event so the chart's cost does not grow with the frame rate). `heartbeatSec`
-   * is set when one of them was a `_0` heartbeat; `live` when the controller's clock proved one of
-   * them a live change (stamped after the subscription began), i.e. the replay is over.
+   * is set when one of them was a `_0` heartbeat.
    */
-  | { type: 'FRAME'; count: number; heartbeatSec?: number; live?: boolean }
+  | { type: 'FRAME'; count: number; heartbeatSec?: number }
+  /**
+   * A live frame arrived: the controller stamped it after the subscription began, so the replay
+   * (sent before any live change) is over. Sent by the reader before that frame is delivered.
+   */
+  | { type: 'LIVE_FRAME' }
   /** The open socket closed. */
   | { type: 'SOCKET_CLOSED'; code: number; reason: string }
   /** The open socket failed. */

@@ -99,11 +99,6 @@ export const streamMachine = setup({
     attemptsExhausted: ({ context }) => context.failures >= context.policy.maxAttempts,
     /** The frame is a `_0` heartbeat carrying the controller's promised silence. */
     isHeartbeat: ({ event }) => event.type === 'FRAME' && event.heartbeatSec !== undefined,
-    /**
-     * A live frame arrived: the controller's clock stamped one of these frames after the
-     * subscription began, so the replay (sent before any live change) is over.
-     */
-    liveFrameArrived: ({ event }) => event.type === 'FRAME' && event.live === true,
   },
   actions: {
     /** A new socket is about to replay the controller's status (provided: marks the mirror). */
@@ -283,10 +278,8 @@ export const streamMachine = setup({
                     draining: {
                       after: { quietWindow: { target: '#stream.OPEN.phase.CONNECTED' } },
                       on: {
-                        FRAME: [
-                          { guard: 'liveFrameArrived', target: '#stream.OPEN.phase.CONNECTED' },
-                          { target: 'draining', reenter: true },
-                        ],
+                        LIVE_FRAME: { target: '#stream.OPEN.phase.CONNECTED' },
+                        FRAME: { target: 'draining', reenter: true },
                       },
                     },
                   },

@@ -1,31 +1,25 @@
 import { fromCallback } from 'xstate';
 import type { IoxEvent } from '../dispatcher/types';
-import type { ReaderEvent, ReaderInput, StreamEvent } from '../machine/events';
+import type { ReaderEvent, ReaderInput } from '../machine/events';
 import { decodeHeartbeat } from '../dispatcher/decoders';
 import type { SocketLink } from './socketLink';
 
-type ReaderFrame = Extract<StreamEvent, { type: 'FRAME' }>;
-
-/** What became of one frame: the parsed event (`null` when dropped), and whether its timestamp proved it live. */
-export interface FrameOutcome {
-  event: IoxEvent | null;
-  /** The controller's clock says this frame is a live change: the replay is over. */
-  live: boolean;
-}
-
 /**
  * Receives every frame, in order, with whether the chart still considers it part of the
- * connect-time replay (the fallback when its timestamp cannot decide), and says what became of it:
- * the reader learns a heartbeat's promise from the parsed `_0` event, so no frame is read twice.
+ * connect-time replay (the flag for frames whose timestamp cannot decide), and returns what it
+ * parsed to (`null` when dropped): the reader learns a heartbeat's promise from the parsed `_0`
+ * event, so no frame is read twice. It calls `liveArrived` when the controller's clock proves a
+ * frame live, *before* delivering that frame, so CONNECTED comes before the first live change.
  */
-export type FrameSink = (raw: string, replay: boolean) => FrameOutcome;
+export type FrameSink = (raw: string, replay: boolean, liveArrived: () => void) => IoxEvent | null;
 
 /**
  * The `reader` actor: reads the open link for as long as the chart stays in OPEN.
  *
  * Every frame goes straight to `deliver` (the dispatcher), which flags it replay or live by its
  * timestamp, or by the chart's phase (replay until the chart says LIVE) where the timestamp cannot
- * decide; a frame proved live, or a `_0` heartbeat, among them is told to the chart. The chart itself hears one
+ * decide. A frame proved live while the chart is still syncing is told at once (LIVE_FRAME); a
+ * `_0` heartbeat among them tells the watchdog its promise. The chart itself hears one
  * FRAME per I/O turn, not one per frame: a burst of frames read
  * from one TCP chunk arrives at the same instant anyway, so the quiet window and the watchdog stay
  * exact while the chart's cost stops growing with the frame rate.
@@ -41,29 +35,29 @@ export function createReaderActor(deliver: FrameSink) {
     let active = true;
     let pending = 0;
     let heartbeatSec: number | undefined;
-    let live = false;
 
     const flush = () => {
       if (!active || pending === 0) return;
-      const event: ReaderFrame = { type: 'FRAME', count: pending };
-      if (heartbeatSec !== undefined) event.heartbeatSec = heartbeatSec;
-      if (live) event.live = true;
+      const event =
+        heartbeatSec === undefined
+          ? { type: 'FRAME' as const, count: pending }
+          : { type: 'FRAME' as const, count: pending, heartbeatSec };
       pending = 0;
       heartbeatSec = undefined;
-      live = false;
       sendBack(event);
     };
 
     receive((event) => {
       if (event.type === 'LIVE') replay = false;
     });
+    const liveArrived = () => {
+      if (active && replay) sendBack({ type: 'LIVE_FRAME' });
+    };
 
     link.attach({
       frame: (raw) => {
         if (!active) return;
-        const outcome = deliver(raw, replay);
-        const event = outcome.event;
-        if (outcome.live) live = true;
+        const event = deliver(raw, replay, liveArrived);
         if (event !== null && event.control === '_0') {
           const heartbeat = decodeHeartbeat(event);
           if (heartbeat !== null) heartbeatSec = heartbeat.maxSilenceSeconds;

@@ -185,7 +185,7 @@ describe('simulator faults against a real EventStream', () => {
     expect(await settleAndCompare(stream, sim)).toBe(true);
   });
 
-  it('slowReplay(ms): the stream stays SYNCING until the replay has come and gone quiet', async () => {
+  it('slowReplay(ms): the stream stays SYNCING until the replay has come and is over', async () => {
     sim.faults.slowReplay(700, 1);
     const { stream, seen } = open();
     stream.start();
@@ -196,7 +196,8 @@ describe('simulator faults against a real EventStream', () => {
     await until(() => stream.status === 'CONNECTED', 5000, 'CONNECTED');
     const syncing = seen.find((s) => s.status === 'SYNCING')!;
     const live = seen.find((s) => s.status === 'CONNECTED')!;
-    expect(live.at - syncing.at).toBeGreaterThanOrEqual(700 + 150 - 20);
+    // Over: a live change after it (by the controller's clock), or the quiet window, whichever first.
+    expect(live.at - syncing.at).toBeGreaterThanOrEqual(700 - 20);
     expect(stream.mirror.nodes.size).toBeGreaterThan(100);
     expect(await settleAndCompare(stream, sim)).toBe(true);
   });

@@ -49,8 +49,8 @@ export const EVENT_CATALOG: readonly ModelEvent[] = [
   { type: 'STOP' },
   { type: 'FRAME', count: 1 },
   { type: 'FRAME', count: 1, heartbeatSec: HEARTBEAT_SEC },
-  // Stamped by the controller's clock after the subscription began: the replay is over.
-  { type: 'FRAME', count: 1, live: true },
+  // A frame the controller stamped after the subscription began: the replay is over.
+  { type: 'LIVE_FRAME' },
   // No timestamp (ISY994 v4): the clock cannot tell, the quiet window decides (the chart sees a plain FRAME).
   { type: 'FRAME', count: 1, untimed: true },
   { type: 'SOCKET_CLOSED', code: 4000, reason: 'model' },
@@ -76,14 +76,12 @@ export function eventLabel(event: ModelEvent): string {
   const e = event as {
     type: string;
     heartbeatSec?: number;
-    live?: boolean;
     untimed?: boolean;
     output?: unknown;
     error?: { code?: string; status?: number };
   };
   if (e.type === 'FRAME') {
     if (e.heartbeatSec !== undefined) return 'FRAME(heartbeat)';
-    if (e.live) return 'FRAME(live)';
     return e.untimed ? 'FRAME(untimed)' : 'FRAME';
   }
   if (e.type.startsWith('xstate.after.')) return `after.${delayNameOf(e.type)}`;

@@ -379,9 +379,11 @@ export class World {
         return;
       }
       case 'FRAME': {
-        const frame = event as { heartbeatSec?: number; live?: boolean; untimed?: boolean };
-        return this.#sendFrame(frame.heartbeatSec, frame.live === true, frame.untimed === true);
+        const frame = event as { heartbeatSec?: number; untimed?: boolean };
+        return this.#sendFrame(frame.heartbeatSec, false, frame.untimed === true);
       }
+      case 'LIVE_FRAME':
+        return this.#sendFrame(undefined, true);
       case 'SOCKET_CLOSED':
         this.#socket().close(4000, 'model');
         this.spec.lose(this.#now, 'SOCKET_CLOSED');
