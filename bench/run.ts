@@ -2,7 +2,7 @@
  * The benchmarks of BENCHMARKS.md, printed as markdown (the tables there).
  *
  *   npm run bench                                   # all of them
- *   npm run bench -- --only e2e                     # one (pipeline, e2e, connect, scale, idle, worst; comma-separated)
+ *   npm run bench -- --only e2e                     # one (pipeline, e2e, connect, scale, idle, worst, replay; comma-separated)
  *   npm run bench -- --only scale,idle --streams 1000 --idle-seconds 60
  *
  * Options: --runs N (>= 5), --frames N (pipeline), --e2e-frames N, --connects N, --quiet-ms N,
@@ -13,6 +13,7 @@ import { benchConnect } from './connect';
 import { benchE2e } from './e2e';
 import { benchIdle } from './idle';
 import { benchPipeline } from './pipeline';
+import { benchReplay } from './replay';
 import { benchScale } from './scale';
 import { benchWorst } from './worst';
 import { arg, hasGc } from './util';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (argv: readonly string[]) => Promise<string>> = {
   scale: benchScale,
   idle: benchIdle,
   worst: benchWorst,
+  replay: benchReplay,
 };
 
 async function main(): Promise<void> {
