@@ -21,6 +21,7 @@ const WORDS: Readonly<Record<string, string>> = {
   'error:refreshAuth[repairHopeless]': 'credentials or certificate rejected',
   'error:refreshAuth': 'token endpoint down',
   'after:quietWindow': 'replay done',
+  'event:LIVE_FRAME': 'replay done',
   'after:syncCap': 'replay done',
   'event:SOCKET_CLOSED': 'socket closed',
   'event:SOCKET_ERROR': 'socket closed',
