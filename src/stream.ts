@@ -8,10 +8,11 @@ import { EventStreamStatus, statusOf } from './machine/status';
 import { MAX_TIMER_MS } from './machine/policy';
 import { streamMachine } from './machine/streamMachine';
 import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
-import { createConnectActor } from './services/connect';
+import { createConnectActor, createSlotReleaseActor } from './services/connect';
+import { nodeTransport } from './services/nodeTransport';
 import { createReaderActor } from './services/reader';
 import { createRefreshAuthActor } from './services/refreshAuth';
-import { SocketTracker } from './services/socketTracker';
+import { SubscriberSlot } from './services/subscriberSlot';
 import { waitForStatus, type WaitForOptions } from './waitFor';
 
 /** What a status listener learns besides the new status. */
@@ -56,7 +57,15 @@ export class EventStream {
 
   readonly #logger: Logger;
   readonly #auth: Auth;
-  readonly #tracker = new SocketTracker();
+  readonly #slot: SubscriberSlot;
+  /** Bumped by every `stop()`: a reader delivers only while the run it was started in is current. */
+  #run = 0;
+  /** Bumped by every `start()`: a `stop()` skips auth clean-up once a later start() began. */
+  #starts = 0;
+  /** `stop()` published STOPPED; snapshots of the stopped run are not news until the chart gets there. */
+  #awaitingStopped = false;
+  /** The auth strategy's clean-up after a stop, cancelled by the next `start()`. */
+  #authCleanup: { controller: AbortController; done: Promise<void> } | null = null;
   readonly #statusListeners = new Set<(status: EventStreamStatus, change: StatusChange) => void>();
   #status: EventStreamStatus = EventStreamStatus.NOT_STARTED;
   #promiseClampLogged = false;
@@ -72,6 +81,7 @@ export class EventStream {
     this.#auth = options.auth ?? NO_AUTH;
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
     this.dispatcher = new EventDispatcher({ logger: this.#logger });
+    this.#slot = new SubscriberSlot(options.transport ?? nodeTransport);
 
     const machine = streamMachine.provide({
       actors: {
@@ -84,15 +94,17 @@ export class EventStream {
           protocols: legacy?.protocols,
           headers: { ...legacy?.headers, ...options.headers },
           handshakeTimeoutMs: policy.connectTimeoutMs,
-          tracker: this.#tracker,
+          slot: this.#slot,
         }),
+        slotRelease: createSlotReleaseActor(() => this.#slotVacant()),
         refreshAuth: createRefreshAuthActor(this.#auth),
-        reader: createReaderActor((raw, replay) => this.#deliver(raw, replay)),
+        reader: createReaderActor(() => this.#sinkForThisRun()),
       },
       actions: {
         beginReplay: () => this.dispatcher.beginReplay(),
         endReplay: () => this.dispatcher.endReplay(),
-        abandonLink: ({ context }) => context.link?.abandon(),
+        releaseLink: () => this.#slot.release(),
+        abandonLink: () => this.#slot.abandon(),
       },
     });
 
@@ -139,26 +151,40 @@ export class EventStream {
     return { ...this.#stats };
   }
 
-  /** Start (or restart after STOPPED / FAILED). Idempotent while running. */
+  /**
+   * Start (or restart after STOPPED / FAILED). Idempotent while running. After a `stop()` that was
+   * not awaited, the new connection waits (chart state `waitingForSlot`) until the previous one is
+   * gone at the TCP level, at most the close grace (1 s): never two sockets at the controller.
+   */
   start(): this {
+    this.#starts++;
+    // A logout still running for the previous run must not run under this one.
+    this.#authCleanup?.controller.abort();
     this.actor.send({ type: 'START' });
     return this;
   }
 
   /**
-   * Stop: close the socket, cancel every timer and actor. Resolves once no socket of this stream
-   * remains open; nothing is delivered after that. Idempotent.
+   * Stop: close the socket, cancel every timer, actor and auth request.
+   *
+   * It takes effect when called: no event or status listener is called after this call returns
+   * (status listeners hear STOPPED during it), also when called from inside a listener. The
+   * promise resolves once no socket of this stream is left at the TCP level (a polite close gets
+   * at most the 1 s close grace), then runs the auth strategy's clean-up (e.g. portal logout)
+   * unless `start()` was called meanwhile. Idempotent; every call's promise resolves.
    */
   async stop(): Promise<void> {
-    this.actor.send({ type: 'STOP' });
-    // Any socket still around (abandoned mid-handshake, or closing) is given a short grace by its
-    // link; waiting here makes "stopped" mean "nothing left open".
-    await this.#tracker.idle();
-    try {
-      await this.#auth.stop?.();
-    } catch {
-      // Best effort by contract (a logout that fails changes nothing for the caller).
+    const starts = this.#starts;
+    this.#run++;
+    this.#slot.silence();
+    if (this.#status !== EventStreamStatus.STOPPED) {
+      this.#awaitingStopped = true;
+      this.#publish(EventStreamStatus.STOPPED, this.actor.getSnapshot().context.lastError);
     }
+    this.actor.send({ type: 'STOP' });
+    await this.#slot.whenVacant();
+    if (this.#starts !== starts) return;
+    await this.#cleanUpAuth();
   }
 
   /**
@@ -198,6 +224,39 @@ export class EventStream {
   /** Sequence gaps within one subscription. */
   onGap: EventDispatcher['onGap'] = (...args) => this.dispatcher.onGap(...args);
 
+  /** The previous run's connection is gone and its auth clean-up (if any) has finished. */
+  async #slotVacant(): Promise<void> {
+    await this.#slot.whenVacant();
+    await this.#authCleanup?.done;
+  }
+
+  /** One auth clean-up at a time; a `start()` cancels it. */
+  #cleanUpAuth(): Promise<void> {
+    if (this.#authCleanup) return this.#authCleanup.done;
+    if (!this.#auth.stop) return Promise.resolve();
+    const controller = new AbortController();
+    const done = (async () => {
+      try {
+        await this.#auth.stop?.(controller.signal);
+      } catch {
+        // Best effort by contract (a logout that fails changes nothing for the caller).
+      } finally {
+        this.#authCleanup = null;
+      }
+    })();
+    this.#authCleanup = { controller, done };
+    return done;
+  }
+
+  /**
+   * The frame sink for a reader starting now: it feeds the dispatcher only while no `stop()` has
+   * been called since, so a stop from inside a listener cuts a burst short at once.
+   */
+  #sinkForThisRun(): (raw: string, replay: boolean) => ReturnType<EventDispatcher['feed']> {
+    const run = this.#run;
+    return (raw, replay) => (run === this.#run ? this.#deliver(raw, replay) : null);
+  }
+
   /** Feeds one frame; returns the parsed event (`null` when dropped) so the reader can spot heartbeats. */
   #deliver(raw: string, replay: boolean): ReturnType<EventDispatcher['feed']> {
     // The dispatcher never throws by contract; this guard keeps a bug there from killing the reader.
@@ -225,10 +284,18 @@ export class EventStream {
   #onSnapshot(snapshot: SnapshotFrom<typeof streamMachine>): void {
     this.#noteClampedPromise(snapshot.context);
     const status = statusOf(snapshot);
+    if (this.#awaitingStopped) {
+      // stop() already said STOPPED: what the stopped run still does on its way there is not news.
+      if (status !== EventStreamStatus.STOPPED) return;
+      this.#awaitingStopped = false;
+    }
+    this.#publish(status, snapshot.context.lastError);
+  }
+
+  #publish(status: EventStreamStatus, lastError: ErrorSummary | null): void {
     if (status === this.#status) return;
     const previous = this.#status;
     this.#status = status;
-    const lastError = snapshot.context.lastError;
     if (status === EventStreamStatus.SYNCING) this.#stats.connections++;
     else if (status === EventStreamStatus.CONNECTED) this.#stats.connectedCount++;
     else if (status === EventStreamStatus.LOST) this.#stats.losses++;

@@ -17,7 +17,7 @@ import { walked, World } from './world';
 const model = createStreamTestModel();
 const shortest = model.getShortestPaths();
 /** Long paths that go round the chart's cycles; the seed is fixed so a failure replays exactly. */
-const WALK_SEED = 2;
+const WALK_SEED = 5;
 const walks = randomWalks(model, { seed: WALK_SEED, walks: 10, length: 30 });
 const eventTypes = [...new Set(EVENT_CATALOG.map((e) => e.type))];
 

@@ -147,6 +147,8 @@ export class Spec {
   promiseMs: number = POLICY.defaultHeartbeatPromiseMs;
   /** When the current connect step (socket open or auth refresh) began. */
   stepAt = 0;
+  /** The attempt waits for the subscriber slot (the previous connection to be gone): no timer runs. */
+  waitingForSlot = false;
   lostAt = 0;
   openAt = 0;
   /** First and last frame on the current socket (null: none yet). */
@@ -178,8 +180,15 @@ export class Spec {
     else this.stepAt = now;
   }
 
-  refreshed(now: number): void {
+  refreshed(): void {
+    // The retry is a new connection: it too waits for the slot first.
     this.authRecovered = true;
+    this.waitingForSlot = true;
+  }
+
+  /** The previous connection is gone: the connect step (and its timeout) starts. */
+  slotFree(now: number): void {
+    this.waitingForSlot = false;
     this.stepAt = now;
   }
 
@@ -216,6 +225,7 @@ export class Spec {
 
   #beginAttempt(now: number): void {
     this.authRecovered = false;
+    this.waitingForSlot = true;
     this.stepAt = now;
     this.expectedErrorCode = null;
   }
@@ -228,7 +238,7 @@ export class Spec {
       due: (this.lastFrameAt ?? this.openAt) + this.promiseMs + POLICY.heartbeatGraceMs,
     });
     if (s === EventStreamStatus.INITIALIZING || s === EventStreamStatus.RECONNECTING) {
-      out.push({ name: 'connectTimeout', due: this.stepAt + POLICY.connectTimeoutMs });
+      if (!this.waitingForSlot) out.push({ name: 'connectTimeout', due: this.stepAt + POLICY.connectTimeoutMs });
     } else if (s === EventStreamStatus.LOST) {
       const schedule = POLICY.backoffMs;
       out.push({ name: 'backoff', due: this.lostAt + schedule[Math.min(this.failures, schedule.length) - 1] });
@@ -335,6 +345,8 @@ export class World {
     const type = event.type;
     const delay = delayNameOf(type);
     if (delay !== null) return this.#fireTimer(delay as TimerName);
+    // The slot frees itself (the previous connection closes): no simulated time passes first.
+    if (type === 'xstate.done.actor.slotRelease') return this.#slotReleased();
     this.#dwell();
     const error = (event as { error?: { code?: string; status?: number } }).error;
     switch (type) {
@@ -403,7 +415,7 @@ export class World {
         const request = await this.#refreshRequest();
         const repaired = (event as { output?: unknown }).output === true;
         request.resolve(repaired);
-        if (repaired) this.spec.refreshed(this.#now);
+        if (repaired) this.spec.refreshed();
         else this.spec.fail('AUTH_REJECTED');
         return;
       }
@@ -421,6 +433,30 @@ export class World {
       default:
         throw new Error(`no executor for ${type}`);
     }
+  }
+
+  /** The real chart leaves `waitingForSlot` by itself once the previous connection is gone. */
+  async #slotReleased(): Promise<void> {
+    await until(
+      () => !this.#inWaitingForSlot(),
+      () => `the subscriber slot to be vacant (server holds ${this.#server.rawCount} TCP connection(s))`,
+    );
+    this.spec.slotFree(this.#now);
+  }
+
+  /** The spec's timers had the slot been freed now (the real chart is one step ahead). */
+  #specAfterSlotFree(): SpecTimer[] {
+    const waiting = this.spec.waitingForSlot;
+    const stepAt = this.spec.stepAt;
+    this.spec.slotFree(this.#now);
+    const timers = this.spec.timers();
+    this.spec.waitingForSlot = waiting;
+    this.spec.stepAt = stepAt;
+    return timers;
+  }
+
+  #inWaitingForSlot(): boolean {
+    return JSON.stringify(this.stream.actor.getSnapshot().value).includes('waitingForSlot');
   }
 
   /**
@@ -553,15 +589,23 @@ export class World {
         `chart and spec disagree: the chart is in ${status}, the spec says ${this.spec.status} (failures per spec: ${this.spec.failures}) ${where()}`,
       );
     }
+    // The real slot is usually vacant already, so the real chart may have passed `waitingForSlot`
+    // (the model's next step, slotRelease.done, then only confirms it). A busy slot holds it there.
+    const passedSlotWait = () =>
+      JSON.stringify(model.value).includes('waitingForSlot') &&
+      JSON.stringify(this.stream.actor.getSnapshot().value) ===
+        JSON.stringify(model.value).replace('waitingForSlot', 'connecting');
     await until(
-      () => this.stream.status === status && isDeepStrictEqual(this.stream.actor.getSnapshot().value, model.value),
+      () =>
+        this.stream.status === status &&
+        (isDeepStrictEqual(this.stream.actor.getSnapshot().value, model.value) || passedSlotWait()),
       () => `the real stream to reach ${status} ${where()}`,
     );
     const open = status === EventStreamStatus.SYNCING || status === EventStreamStatus.CONNECTED;
     expect(this.stream.connected).toBe(status === EventStreamStatus.CONNECTED);
 
     // Timers: the real chart's pending deadlines are exactly the spec's.
-    const specDues = this.spec.timers().map((t) => t.due);
+    const specDues = (passedSlotWait() ? this.#specAfterSlotFree() : this.spec.timers()).map((t) => t.due);
     if (!isDeepStrictEqual(this.clock.pending(), specDues)) {
       throw new Error(
         `timers differ at t=${this.#now}: real chart ${JSON.stringify(this.clock.pending())}, spec ${JSON.stringify(this.spec.timers())} ${where()}`,
