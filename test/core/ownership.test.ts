@@ -1,7 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
-import { createEventStream, silentLogger, TokenAuth, type EventStream, type EventStreamOptions } from '../../src';
+import {
+  createEventStream,
+  PortalAuth,
+  silentLogger,
+  TokenAuth,
+  type EventStream,
+  type EventStreamOptions,
+} from '../../src';
 import { eventFrame, heartbeatFrame, ScriptedServer, sleep, until } from '../helpers/scriptedServer';
 
 /**
@@ -123,6 +130,22 @@ describe('issue 11: one owner for every connection', () => {
       await until(() => held.size === 0, 9000, 'the server to see the connection close');
       measure('input 3', { stopMs: Math.round(stopMs), tcpOpenAfterStopMs: Math.round(performance.now() - stoppedAt) });
       expect(performance.now() - stoppedAt).toBeLessThan(100);
+      expect(stopMs).toBeLessThan(1000);
+    });
+
+    it("cancels PortalAuth's login over the same stalled handshake", async () => {
+      const port = (tcp.address() as AddressInfo).port;
+      const stream = open({
+        url: `https://127.0.0.1:${port}`,
+        auth: new PortalAuth({ email: 'owner@example.com', password: 'pw' }),
+        tls: { fingerprint256: 'AB'.repeat(32) },
+        connectTimeoutMs: 8000,
+      });
+      stream.start();
+      await until(() => held.size === 1, 2000, 'the login connection');
+      await sleep(400);
+      const stopMs = await timedStop(stream);
+      await until(() => held.size === 0, 1000, 'the login connection to close');
       expect(stopMs).toBeLessThan(1000);
     });
   });
