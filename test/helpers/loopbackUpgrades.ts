@@ -21,6 +21,7 @@ export interface LoopbackUpgrades {
  */
 export async function listenForUpgrades(
   onUpgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void,
+  onConnection: (socket: Socket) => void = () => {},
 ): Promise<LoopbackUpgrades> {
   const connections = new Set<Socket>();
   let peak = 0;
@@ -31,6 +32,7 @@ export async function listenForUpgrades(
   http.on('connection', (socket: Socket) => {
     connections.add(socket);
     peak = Math.max(peak, connections.size);
+    onConnection(socket);
     socket.on('close', () => connections.delete(socket));
   });
   http.on('upgrade', (req, socket, head) => onUpgrade(req, socket as Socket, head));
