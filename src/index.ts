@@ -8,6 +8,13 @@ export { WaitForError, type WaitForOptions } from './waitFor';
 export { EventStreamStatus, statusOf } from './machine/status';
 export { streamMachine, type StreamContext, type StreamMachineInput } from './machine/streamMachine';
 export type { StreamEvent, OpenLink } from './machine/events';
+export type {
+  Transport,
+  TransportRequest,
+  TransportListener,
+  TransportConnection,
+  OpenedInfo,
+} from './services/transport';
 export { DEFAULT_POLICY, MAX_TIMER_MS, backoffDelay, type StreamPolicy } from './machine/policy';
 export * from './auth';
 export {

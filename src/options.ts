@@ -1,9 +1,10 @@
-import { assertTlsOptions } from './auth/tls';
+import { assertTlsOptions } from './auth/fingerprint';
 import type { Auth, TlsOptions } from './auth/types';
 import type { ActorOptions, AnyActorLogic } from 'xstate';
 import { basePathOf, streamPathOf } from './basePath';
 import type { Logger } from './logger';
 import { DEFAULT_POLICY, MAX_TIMER_MS, type StreamPolicy } from './machine/policy';
+import type { Transport } from './services/transport';
 
 /** Options of {@link createEventStream}. Only `url` is required. */
 export interface EventStreamOptions {
@@ -50,6 +51,11 @@ export interface EventStreamOptions {
   legacyIsy?: boolean;
   /** TLS verification settings for `https`/`wss`. */
   tls?: TlsOptions;
+  /**
+   * How connections are made (see {@link Transport} for the contract). Default: the Node
+   * transport (`ws` over a socket it connects and verifies itself).
+   */
+  transport?: Transport;
   /** Where the stream logs (console-compatible). Default: warnings and errors to the console. */
   logger?: Logger;
   /** Passed to XState's `createActor` (e.g. `@statelyai/inspect`'s `inspector.inspect`). */

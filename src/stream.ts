@@ -9,11 +9,11 @@ import { EventStreamStatus, statusOf } from './machine/status';
 import { MAX_TIMER_MS } from './machine/policy';
 import { streamMachine } from './machine/streamMachine';
 import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
-import { createConnectActor } from './services/connect';
-import { createReaderActor } from './services/reader';
-import type { SocketLink } from './services/socketLink';
+import { createConnectActor, createSlotReleaseActor } from './services/connect';
+import { nodeTransport } from './services/nodeTransport';
+import { createReaderActor, type FrameSink } from './services/reader';
 import { createRefreshAuthActor } from './services/refreshAuth';
-import { SocketTracker } from './services/socketTracker';
+import { SubscriberSlot, type Link } from './services/subscriberSlot';
 import { waitForStatus, type WaitForOptions } from './waitFor';
 
 /** What a status listener learns besides the new status. */
@@ -72,7 +72,15 @@ export class EventStream {
 
   readonly #logger: Logger;
   readonly #auth: Auth;
-  readonly #tracker = new SocketTracker();
+  readonly #slot: SubscriberSlot;
+  /** Bumped by every `stop()`: a reader delivers only while the run it was started in is current. */
+  #run = 0;
+  /** Bumped by every `start()`: a `stop()` skips auth clean-up once a later start() began. */
+  #starts = 0;
+  /** `stop()` published STOPPED; snapshots of the stopped run are not news until the chart gets there. */
+  #awaitingStopped = false;
+  /** The auth strategy's clean-up after a stop, cancelled by the next `start()`. */
+  #authCleanup: { controller: AbortController; done: Promise<void> } | null = null;
   readonly #statusListeners = new Set<(status: EventStreamStatus, change: StatusChange) => void>();
   #status: EventStreamStatus = EventStreamStatus.NOT_STARTED;
   #promiseClampLogged = false;
@@ -97,6 +105,7 @@ export class EventStream {
     this.#auth = options.auth ?? NO_AUTH;
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
     this.dispatcher = new EventDispatcher({ logger: this.#logger });
+    this.#slot = new SubscriberSlot(options.transport ?? nodeTransport);
 
     const machine = streamMachine.provide({
       actors: {
@@ -109,14 +118,15 @@ export class EventStream {
           protocols: legacy?.protocols,
           headers: { ...legacy?.headers, ...options.headers },
           handshakeTimeoutMs: policy.connectTimeoutMs,
-          tracker: this.#tracker,
+          slot: this.#slot,
         }),
+        slotRelease: createSlotReleaseActor(() => this.#slotVacant()),
         refreshAuth: createRefreshAuthActor(this.#auth),
-        reader: createReaderActor((raw, replay, liveArrived) => this.#deliver(raw, replay, liveArrived)),
+        reader: createReaderActor(() => this.#sinkForThisRun()),
       },
       actions: {
         beginReplay: ({ context }) => {
-          const link = context.link as SocketLink | null;
+          const link = context.link as Link | null;
           this.#replayClock.begin({ openedAt: link?.openedAt || Date.now(), serverDate: link?.serverDate });
           this.dispatcher.beginReplay();
         },
@@ -124,7 +134,8 @@ export class EventStream {
           this.#replayClock.connected();
           this.dispatcher.endReplay();
         },
-        abandonLink: ({ context }) => context.link?.abandon(),
+        releaseLink: () => this.#slot.release(),
+        abandonLink: () => this.#slot.abandon(),
       },
     });
 
@@ -171,26 +182,40 @@ export class EventStream {
     return { ...this.#stats, replay: { ...this.#replayClock.stats } };
   }
 
-  /** Start (or restart after STOPPED / FAILED). Idempotent while running. */
+  /**
+   * Start (or restart after STOPPED / FAILED). Idempotent while running. After a `stop()` that was
+   * not awaited, the new connection waits (chart state `waitingForSlot`) until the previous one is
+   * gone at the TCP level, at most the close grace (1 s): never two sockets at the controller.
+   */
   start(): this {
+    this.#starts++;
+    // A logout still running for the previous run must not run under this one.
+    this.#authCleanup?.controller.abort();
     this.actor.send({ type: 'START' });
     return this;
   }
 
   /**
-   * Stop: close the socket, cancel every timer and actor. Resolves once no socket of this stream
-   * remains open; nothing is delivered after that. Idempotent.
+   * Stop: close the socket, cancel every timer, actor and auth request.
+   *
+   * It takes effect when called: no event or status listener is called after this call returns
+   * (status listeners hear STOPPED during it), also when called from inside a listener. The
+   * promise resolves once no socket of this stream is left at the TCP level (a polite close gets
+   * at most the 1 s close grace), then runs the auth strategy's clean-up (e.g. portal logout)
+   * unless `start()` was called meanwhile. Idempotent; every call's promise resolves.
    */
   async stop(): Promise<void> {
-    this.actor.send({ type: 'STOP' });
-    // Any socket still around (abandoned mid-handshake, or closing) is given a short grace by its
-    // link; waiting here makes "stopped" mean "nothing left open".
-    await this.#tracker.idle();
-    try {
-      await this.#auth.stop?.();
-    } catch {
-      // Best effort by contract (a logout that fails changes nothing for the caller).
+    const starts = this.#starts;
+    this.#run++;
+    this.#slot.silence();
+    if (this.#status !== EventStreamStatus.STOPPED) {
+      this.#awaitingStopped = true;
+      this.#publish(EventStreamStatus.STOPPED, this.actor.getSnapshot().context.lastError);
     }
+    this.actor.send({ type: 'STOP' });
+    await this.#slot.whenVacant();
+    if (this.#starts !== starts) return;
+    await this.#cleanUpAuth();
   }
 
   /**
@@ -229,6 +254,39 @@ export class EventStream {
   onHeartbeat: EventDispatcher['onHeartbeat'] = (...args) => this.dispatcher.onHeartbeat(...args);
   /** Sequence gaps within one subscription. */
   onGap: EventDispatcher['onGap'] = (...args) => this.dispatcher.onGap(...args);
+
+  /** The previous run's connection is gone and its auth clean-up (if any) has finished. */
+  async #slotVacant(): Promise<void> {
+    await this.#slot.whenVacant();
+    await this.#authCleanup?.done;
+  }
+
+  /** One auth clean-up at a time; a `start()` cancels it. */
+  #cleanUpAuth(): Promise<void> {
+    if (this.#authCleanup) return this.#authCleanup.done;
+    if (!this.#auth.stop) return Promise.resolve();
+    const controller = new AbortController();
+    const done = (async () => {
+      try {
+        await this.#auth.stop?.(controller.signal);
+      } catch {
+        // Best effort by contract (a logout that fails changes nothing for the caller).
+      } finally {
+        this.#authCleanup = null;
+      }
+    })();
+    this.#authCleanup = { controller, done };
+    return done;
+  }
+
+  /**
+   * The frame sink for a reader starting now: it feeds the dispatcher only while no `stop()` has
+   * been called since, so a stop from inside a listener cuts a burst short at once.
+   */
+  #sinkForThisRun(): FrameSink {
+    const run = this.#run;
+    return (raw, replay, liveArrived) => (run === this.#run ? this.#deliver(raw, replay, liveArrived) : null);
+  }
 
   /**
    * Feeds one frame; returns the parsed event (`null` when dropped) so the reader can spot
@@ -287,10 +345,18 @@ export class EventStream {
   #onSnapshot(snapshot: SnapshotFrom<typeof streamMachine>): void {
     this.#noteClampedPromise(snapshot.context);
     const status = statusOf(snapshot);
+    if (this.#awaitingStopped) {
+      // stop() already said STOPPED: what the stopped run still does on its way there is not news.
+      if (status !== EventStreamStatus.STOPPED) return;
+      this.#awaitingStopped = false;
+    }
+    this.#publish(status, snapshot.context.lastError);
+  }
+
+  #publish(status: EventStreamStatus, lastError: ErrorSummary | null): void {
     if (status === this.#status) return;
     const previous = this.#status;
     this.#status = status;
-    const lastError = snapshot.context.lastError;
     if (status === EventStreamStatus.SYNCING) this.#stats.connections++;
     else if (status === EventStreamStatus.CONNECTED) this.#stats.connectedCount++;
     else if (status === EventStreamStatus.LOST) this.#stats.losses++;

@@ -26,6 +26,8 @@ const WORDS: Readonly<Record<string, string>> = {
   'event:SOCKET_CLOSED': 'socket closed',
   'event:SOCKET_ERROR': 'socket closed',
   'after:heartbeatDeadline': 'heartbeat missed',
+  // The dead link is destroyed in watchdog.linkDead, which leads straight on to LOST.
+  'always:': 'heartbeat missed',
   'after:backoff': 'backoff elapsed',
   'always:[attemptsExhausted]': 'maxAttempts reached',
 };
@@ -71,6 +73,9 @@ export function overviewEdges(root: ChartState = describeMachine()): OverviewEdg
     const own = statusOfId(id);
     if (own) return own;
     const node = byId.get(id);
+    // A state passed straight through (the watchdog's linkDead) shows where it leads.
+    const through = node?.transitions.find((t) => t.kind === 'always' && !t.guard)?.targets[0];
+    if (through) return enteredStatus(through);
     const next = node?.initial ?? node?.children.find((c) => enteredStatus(c.id) !== undefined)?.id;
     return next ? enteredStatus(next) : undefined;
   };

@@ -14,5 +14,5 @@ export {
 } from './token';
 export { ISY994_ORIGIN, ISY994_SUBPROTOCOL, legacyIsyUpgrade, type LegacyUpgrade } from './legacy';
 export { REDACTED, redact, redactingLogger } from './redact';
-export { assertTlsOptions, formatFingerprint, normalizeFingerprint } from './tls';
+export { assertTlsOptions, formatFingerprint, normalizeFingerprint } from './fingerprint';
 export type { FetchLike, FetchLikeInit, FetchLikeResponse } from './fetchLike';

@@ -12,6 +12,7 @@ import {
   type PortalSession,
 } from './portalSession';
 import { redact, redactingLogger } from './redact';
+import { SharedRequest } from './sharedRequest';
 import type { Auth, AuthContext, TlsOptions } from './types';
 
 /** Refresh when the access token has less than this left (pyisyox uses the same 60 s). */
@@ -80,7 +81,7 @@ export class PortalAuth implements Auth {
 
   #context?: AuthContext;
   #session?: PortalSession;
-  #renewal?: Promise<PortalSession>;
+  #renewal?: SharedRequest<PortalSession>;
   /** The last access token given out, to tell a stale 401 from a fresh one. */
   #handedOut?: string;
   #fetch?: Promise<FetchLike>;
@@ -111,8 +112,8 @@ export class PortalAuth implements Auth {
   }
 
   /** `Authorization: Bearer <access token>`, logging in or refreshing first when needed. */
-  async headers(): Promise<Record<string, string>> {
-    return { Authorization: `Bearer ${await this.accessToken()}` };
+  async headers(signal?: AbortSignal): Promise<Record<string, string>> {
+    return { Authorization: `Bearer ${await this.accessToken(signal)}` };
   }
 
   /**
@@ -121,12 +122,12 @@ export class PortalAuth implements Auth {
    *
    * @throws AuthTransientError | AuthRejectedError
    */
-  async accessToken(): Promise<string> {
+  async accessToken(signal?: AbortSignal): Promise<string> {
     const session = this.#session;
     const token =
       session && !needsRenewal(session, this.#refreshBeforeMs, Date.now())
         ? session.access
-        : (await this.#renew()).access;
+        : (await this.#renew(false, signal)).access;
     this.#handedOut = token;
     return token;
   }
@@ -137,27 +138,30 @@ export class PortalAuth implements Auth {
    * request is made. Rejects with `AuthRejectedError` when the portal refuses the credentials,
    * `AuthTransientError` when it cannot be reached.
    */
-  async handleUnauthorized(): Promise<boolean> {
+  async handleUnauthorized(signal?: AbortSignal): Promise<boolean> {
     if (this.#renewal) {
-      await this.#renewal;
+      await this.#renewal.join(signal);
       return true;
     }
     const session = this.#session;
     if (session && this.#handedOut !== undefined && session.access !== this.#handedOut) return true;
     this.#logger.debug('PortalAuth: upgrade got 401, renewing the access token');
-    await this.#renew(true);
+    await this.#renew(true, signal);
     return true;
   }
 
-  /** Best-effort `POST /api/jwt/logout` with the live token, then forget the tokens. Never throws. */
-  async stop(): Promise<void> {
+  /**
+   * Best-effort `POST /api/jwt/logout` with the live token, then forget the tokens. Never throws.
+   * `signal` cancels the logout (the stream was started again meanwhile).
+   */
+  async stop(signal?: AbortSignal): Promise<void> {
     try {
-      await this.#renewal?.catch(() => undefined);
+      await this.#renewal?.promise.catch(() => undefined);
       const session = this.#session;
       this.#session = undefined;
       this.#handedOut = undefined;
       if (!session || (session.accessExpiresAt !== undefined && session.accessExpiresAt <= Date.now())) return;
-      await this.#post('logout', {}, session.access);
+      await this.#post('logout', {}, session.access, signal);
       this.#logger.debug('PortalAuth: logged out');
     } catch (error) {
       this.#logger.debug(`PortalAuth: logout failed (ignored): ${describe(error)}`);
@@ -189,22 +193,29 @@ export class PortalAuth implements Auth {
     });
   }
 
-  /** One login/refresh at a time: every concurrent caller awaits the same promise. */
-  #renew(forced = false): Promise<PortalSession> {
-    if (!this.#renewal) {
-      this.#renewal = this.#doRenew(forced).finally(() => {
-        this.#renewal = undefined;
-      });
+  /**
+   * One login/refresh at a time: every concurrent caller awaits the same requests, which are
+   * cancelled once every caller that passed a signal has aborted (see {@link SharedRequest}).
+   */
+  #renew(forced: boolean, signal: AbortSignal | undefined): Promise<PortalSession> {
+    let renewal = this.#renewal;
+    if (!renewal) {
+      const created = new SharedRequest((cancel) =>
+        this.#doRenew(forced, cancel).finally(() => {
+          if (this.#renewal === created) this.#renewal = undefined;
+        }),
+      );
+      this.#renewal = renewal = created;
     }
-    return this.#renewal;
+    return renewal.join(signal);
   }
 
-  async #doRenew(forced: boolean): Promise<PortalSession> {
+  async #doRenew(forced: boolean, signal: AbortSignal): Promise<PortalSession> {
     const refresh = usableRefreshToken(this.#session, Date.now());
     if (refresh !== undefined) {
       try {
         this.#logger.debug(`PortalAuth: refreshing the access token${forced ? ' after a 401' : ''}`);
-        return this.#adopt(await this.#post('refresh', { refreshToken: refresh }));
+        return this.#adopt(await this.#post('refresh', { refreshToken: refresh }, undefined, signal));
       } catch (error) {
         if (!(error instanceof AuthRejectedError)) throw error;
         // A refused refresh token is not refused credentials: the password may still be good.
@@ -213,7 +224,9 @@ export class PortalAuth implements Auth {
       }
     }
     this.#logger.debug('PortalAuth: logging in');
-    return this.#adopt(await this.#post('login', { username: this.email, password: this.#password }));
+    return this.#adopt(
+      await this.#post('login', { username: this.email, password: this.#password }, undefined, signal),
+    );
   }
 
   /** Keep only the tokens from a login/refresh answer (never the `ssl` key pair). */
@@ -248,7 +261,7 @@ export class PortalAuth implements Auth {
   }
 
   /** POST JSON to a portal endpoint; see {@link postToPortal} for how failures are classified. */
-  async #post(operation: PortalOperation, payload: object, bearer?: string): Promise<unknown> {
+  async #post(operation: PortalOperation, payload: object, bearer?: string, signal?: AbortSignal): Promise<unknown> {
     const base = this.#baseUrlOrUndefined();
     if (!base) {
       throw new AuthRejectedError('PortalAuth has no controller URL: pass `url`, or hand it to a stream');
@@ -259,7 +272,7 @@ export class PortalAuth implements Auth {
       timeoutMs: this.#requestTimeoutMs,
       secrets: [this.#password],
     };
-    return postToPortal(endpoint, operation, payload, bearer);
+    return postToPortal(endpoint, operation, payload, bearer, signal);
   }
 }
 

@@ -6,6 +6,7 @@
 import { basePathOf } from '../basePath';
 import { AuthRejectedError, AuthTransientError, TlsError } from '../errors';
 import type { FetchLike } from './fetchLike';
+import { withTimeout } from './sharedRequest';
 import { redact } from './redact';
 
 /** What {@link postToPortal} is asked to do. */
@@ -58,6 +59,7 @@ export async function postToPortal(
   operation: PortalOperation,
   payload: object,
   bearer?: string,
+  signal?: AbortSignal,
 ): Promise<unknown> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
@@ -69,7 +71,7 @@ export async function postToPortal(
       method: 'POST',
       headers,
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(endpoint.timeoutMs),
+      signal: withTimeout(signal, endpoint.timeoutMs),
     });
     status = response.status;
     text = await response.text();
@@ -122,7 +124,9 @@ function transportFailure(operation: PortalOperation, error: unknown, secrets: r
 /** A system error code (`ECONNREFUSED`) from an error or its cause, for a safe message. */
 function errorCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
+    // A `ConnectError` carries the system code as `errno` (its `code` is CONNECT_FAILED).
+    const { code, errno } = e as { code?: unknown; errno?: unknown };
+    if (typeof errno === 'string') return errno;
     if (typeof code === 'string') return code;
   }
   return undefined;

@@ -14,10 +14,11 @@ export type TokenFrameShape = 'auth' | 'creds';
  * are forwarded by {@link TokenAuth}.
  */
 export interface TokenProvider {
-  accessToken(): Promise<string>;
-  handleUnauthorized?(): Promise<boolean>;
+  /** A current access token; `signal` aborts when the stream no longer needs it. */
+  accessToken(signal?: AbortSignal): Promise<string>;
+  handleUnauthorized?(signal?: AbortSignal): Promise<boolean>;
   attach?(context: AuthContext): void;
-  stop?(): Promise<void>;
+  stop?(signal?: AbortSignal): Promise<void>;
 }
 
 /** Where the token comes from: a fixed string, a function (sync or async), or a provider. */
@@ -82,14 +83,14 @@ export class TokenAuth implements Auth {
   }
 
   /** The first text frame: `{"auth":{"token":...}}` or `{"type":"auth","creds":{"token":...}}`. */
-  async openingFrame(): Promise<string> {
-    return tokenFrame(await this.#token(), this.frame);
+  async openingFrame(signal?: AbortSignal): Promise<string> {
+    return tokenFrame(await this.#token(signal), this.frame);
   }
 
   /** Delegated to a provider; a fixed string or a function cannot be repaired (`false`). */
-  async handleUnauthorized(): Promise<boolean> {
+  async handleUnauthorized(signal?: AbortSignal): Promise<boolean> {
     const source = this.#source;
-    if (isProvider(source) && source.handleUnauthorized) return source.handleUnauthorized();
+    if (isProvider(source) && source.handleUnauthorized) return source.handleUnauthorized(signal);
     return false;
   }
 
@@ -100,11 +101,11 @@ export class TokenAuth implements Auth {
   }
 
   /** Forwarded to a provider (a `PortalAuth` logs out). Never throws. */
-  async stop(): Promise<void> {
+  async stop(signal?: AbortSignal): Promise<void> {
     const source = this.#source;
     if (!isProvider(source) || !source.stop) return;
     try {
-      await source.stop();
+      await source.stop(signal);
     } catch {
       // Best effort by contract.
     }
@@ -127,7 +128,7 @@ export class TokenAuth implements Auth {
     return `TokenAuth ${JSON.stringify(this.toJSON())}`;
   }
 
-  async #token(): Promise<string> {
+  async #token(signal?: AbortSignal): Promise<string> {
     const source = this.#source;
     let token: unknown;
     try {
@@ -136,7 +137,7 @@ export class TokenAuth implements Auth {
           ? source
           : typeof source === 'function'
             ? await source()
-            : await source.accessToken();
+            : await source.accessToken(signal);
     } catch (error) {
       if (error instanceof IoxError) throw error;
       // A user function failed in some unknown way: retrying later is the safe default.

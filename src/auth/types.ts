@@ -26,19 +26,27 @@ export interface AuthContext {
 /**
  * How a stream authenticates. `headers()` and `handleUnauthorized()` may reject with
  * `AuthTransientError` (retry with backoff) or `AuthRejectedError` (give up: FAILED).
+ *
+ * Every call gets an `AbortSignal`: it aborts when the stream no longer needs the answer (the
+ * attempt timed out, or `stop()` was called). A strategy that makes network requests should
+ * cancel them then (`PortalAuth` does); the stream never waits for an aborted call either way.
  */
 export interface Auth {
   /** Headers for the WebSocket upgrade request. */
-  headers(): Record<string, string> | Promise<Record<string, string>>;
+  headers(signal?: AbortSignal): Record<string, string> | Promise<Record<string, string>>;
   /**
    * Called once when an upgrade met HTTP 401. Resolve `true` when the credentials were repaired
    * (token refreshed) and one immediate retry makes sense, `false` when they cannot be.
    */
-  handleUnauthorized(): Promise<boolean>;
+  handleUnauthorized(signal?: AbortSignal): Promise<boolean>;
   /** A text frame to send right after the socket opens (token auth on `/api/events/subscribe`). */
-  openingFrame?(): string | undefined | Promise<string | undefined>;
+  openingFrame?(signal?: AbortSignal): string | undefined | Promise<string | undefined>;
   /** Learn the stream's base URL, TLS options and logger. Called once by the stream. */
   attach?(context: AuthContext): void;
-  /** Best-effort clean-up (e.g. token logout) when the stream stops. Must not throw. */
-  stop?(): Promise<void>;
+  /**
+   * Best-effort clean-up (e.g. token logout) once a stopped stream has no connection left. Must
+   * not throw. `signal` aborts when the stream is started again before it finished: the clean-up
+   * never runs under a later run.
+   */
+  stop?(signal?: AbortSignal): Promise<void>;
 }

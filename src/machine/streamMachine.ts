@@ -6,8 +6,8 @@ import { backoffDelay, DEFAULT_POLICY, timerMs, type StreamPolicy } from './poli
 /**
  * The life of one connection to a controller's event stream, as a statechart.
  *
- * Pure: no sockets, no clocks of its own. The actors (`connect`, `refreshAuth`, `reader`) and the
- * actions that touch the outside world (`beginReplay`, `endReplay`, `abandonLink`)
+ * Pure: no sockets, no clocks of its own. The actors (`slotRelease`, `connect`, `refreshAuth`, `reader`) and the
+ * actions that touch the outside world (`beginReplay`, `endReplay`, `releaseLink`, `abandonLink`)
  * are declared here with inert placeholders and provided by `createEventStream()`; every timing
  * comes from `context.policy`. Open this file in Stately's editor to see the chart.
  */
@@ -68,13 +68,20 @@ export const streamMachine = setup({
       'NOT_STARTED' | 'INITIALIZING' | 'SYNCING' | 'CONNECTED' | 'LOST' | 'RECONNECTING' | 'FAILED' | 'STOPPED',
   },
   actors: {
+    /**
+     * Resolves once the controller's subscriber slot is vacant: the previous connection (closing,
+     * or destroyed mid-handshake) is gone at the TCP level. Bounded by the close grace (1 s), after
+     * which the slot destroys a connection whose peer does not answer.
+     */
+    slotRelease: fromPromise<void, void>(async () => notProvided('slotRelease')),
     /** Opens the WebSocket (auth headers, TLS, opening frame). Resolves with the open link. */
     connect: fromPromise<OpenLink, ConnectInput>(async () => notProvided('connect')),
     /** Asks the auth strategy to repair credentials after a 401. Resolves true to retry once. */
     refreshAuth: fromPromise<boolean, void>(async () => notProvided('refreshAuth')),
     /**
      * Reads the open link: hands every frame to the dispatcher (as replay until told LIVE) and
-     * sends FRAME, SOCKET_CLOSED, SOCKET_ERROR. Its clean-up closes the link.
+     * sends FRAME, SOCKET_CLOSED, SOCKET_ERROR. Its clean-up lets go of the link; closing it is
+     * OPEN's `releaseLink`.
      */
     reader: fromCallback<ReaderEvent, ReaderInput>(() => notProvided('reader')),
   },
@@ -107,7 +114,9 @@ export const streamMachine = setup({
     endReplay: () => {},
     /** From now on the reader delivers frames as live, not replay. */
     goLive: sendTo('reader', { type: 'LIVE' }),
-    /** Drop a link known to be dead without waiting for a closing handshake (provided). */
+    /** Close the link politely: a close frame, destroyed if the peer does not answer within the close grace (provided). */
+    releaseLink: () => {},
+    /** Destroy a link known to be dead at once, without a closing handshake (provided). */
     abandonLink: () => {},
     storeLink: assign({ link: ({ event }) => (event as unknown as { output: OpenLink }).output }),
     forgetLink: assign({ link: null }),
@@ -202,8 +211,13 @@ export const streamMachine = setup({
     INITIALIZING: {
       tags: 'INITIALIZING',
       entry: 'clearAuthRecovered',
-      initial: 'connecting',
+      initial: 'waitingForSlot',
       states: {
+        // Never two sockets at the controller: a new connection starts only once the previous one
+        // (closing after a stop, destroyed after a dead link or a failed attempt) is gone.
+        waitingForSlot: {
+          invoke: { id: 'slotRelease', src: 'slotRelease', onDone: { target: 'connecting' } },
+        },
         connecting: {
           invoke: {
             id: 'connect',
@@ -228,7 +242,7 @@ export const streamMachine = setup({
             id: 'refreshAuth',
             src: 'refreshAuth',
             onDone: [
-              { guard: 'authRepaired', target: 'connecting', actions: 'markAuthRecovered' },
+              { guard: 'authRepaired', target: 'waitingForSlot', actions: 'markAuthRecovered' },
               { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
             ],
             onError: [
@@ -246,7 +260,8 @@ export const streamMachine = setup({
     OPEN: {
       type: 'parallel',
       entry: 'beginReplay',
-      exit: 'forgetLink',
+      // Leaving OPEN for any reason closes the link; a dead one was already destroyed (linkDead).
+      exit: ['releaseLink', 'forgetLink'],
       invoke: { id: 'reader', src: 'reader', input: ({ context }) => ({ link: context.link! }) },
       on: {
         SOCKET_CLOSED: { target: 'LOST', actions: 'recordSocketClosed' },
@@ -298,13 +313,19 @@ export const streamMachine = setup({
           initial: 'listening',
           states: {
             listening: {
-              after: { heartbeatDeadline: { target: '#stream.LOST', actions: ['abandonLink', 'recordDeadLink'] } },
+              after: { heartbeatDeadline: { target: 'linkDead', actions: 'recordDeadLink' } },
               on: {
                 FRAME: [
                   { guard: 'isHeartbeat', target: 'listening', reenter: true, actions: 'rememberHeartbeatPromise' },
                   { target: 'listening', reenter: true },
                 ],
               },
+            },
+            // Destroyed here, while still OPEN: XState runs OPEN's exit (releaseLink, a polite
+            // close) before a transition's actions, so a transition action would come too late.
+            linkDead: {
+              entry: 'abandonLink',
+              always: { target: '#stream.LOST' },
             },
           },
         },
@@ -323,8 +344,13 @@ export const streamMachine = setup({
     RECONNECTING: {
       tags: 'RECONNECTING',
       entry: 'clearAuthRecovered',
-      initial: 'connecting',
+      initial: 'waitingForSlot',
       states: {
+        // Never two sockets at the controller: a new connection starts only once the previous one
+        // (closing after a stop, destroyed after a dead link or a failed attempt) is gone.
+        waitingForSlot: {
+          invoke: { id: 'slotRelease', src: 'slotRelease', onDone: { target: 'connecting' } },
+        },
         connecting: {
           invoke: {
             id: 'connect',
@@ -349,7 +375,7 @@ export const streamMachine = setup({
             id: 'refreshAuth',
             src: 'refreshAuth',
             onDone: [
-              { guard: 'authRepaired', target: 'connecting', actions: 'markAuthRecovered' },
+              { guard: 'authRepaired', target: 'waitingForSlot', actions: 'markAuthRecovered' },
               { target: '#stream.FAILED', actions: 'recordAuthUnrecoverable' },
             ],
             onError: [

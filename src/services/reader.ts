@@ -2,7 +2,7 @@ import { fromCallback } from 'xstate';
 import type { IoxEvent } from '../dispatcher/types';
 import type { ReaderEvent, ReaderInput } from '../machine/events';
 import { decodeHeartbeat } from '../dispatcher/decoders';
-import type { SocketLink } from './socketLink';
+import type { Link } from './subscriberSlot';
 
 /**
  * Receives every frame, in order, with whether the chart still considers it part of the
@@ -24,13 +24,15 @@ export type FrameSink = (raw: string, replay: boolean, liveArrived: () => void) 
  * from one TCP chunk arrives at the same instant anyway, so the quiet window and the watchdog stay
  * exact while the chart's cost stops growing with the frame rate.
  *
- * The end of the socket becomes SOCKET_CLOSED or SOCKET_ERROR. The clean-up closes the link, so
- * leaving OPEN for any reason (STOP, dead link, a close) can never leak a socket, and nothing is
- * delivered after it.
+ * The end of the socket becomes SOCKET_CLOSED or SOCKET_ERROR. The clean-up only lets go of the
+ * link (nothing is delivered after it); ending the connection is the chart's own business
+ * (`releaseLink` when OPEN is left, `abandonLink` when the link is dead), on the subscriber slot
+ * that owns it.
  */
-export function createReaderActor(deliver: FrameSink) {
+export function createReaderActor(sinkForThisRun: () => FrameSink) {
   return fromCallback<ReaderEvent, ReaderInput>(({ input, sendBack, receive }) => {
-    const link = input.link as SocketLink;
+    const link = input.link as Link;
+    const deliver = sinkForThisRun();
     let replay = true;
     let active = true;
     let pending = 0;
@@ -76,7 +78,7 @@ export function createReaderActor(deliver: FrameSink) {
 
     return () => {
       active = false;
-      link.release();
+      link.detach();
     };
   });
 }

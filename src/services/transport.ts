@@ -17,7 +17,7 @@ import type { Logger } from '../logger';
  * on the transport calls the listener, always asynchronously (never from inside `open`, `send`,
  * `close` or `destroy`), in this order:
  *
- * 1. `opened()` at most once, when the upgrade succeeded (HTTP 101, subprotocol agreed).
+ * 1. `opened(info)` at most once, when the upgrade succeeded (HTTP 101, subprotocol agreed).
  * 2. `frame(text)` for every frame after `opened`, in order, decoded as UTF-8: text and binary
  *    frames alike, invalid bytes as U+FFFD (a frame that is not an event is the dispatcher's to
  *    count and drop, never a reason to disconnect).
@@ -65,14 +65,16 @@ export interface TransportRequest {
   readonly logger: Logger;
 }
 
+/** What a transport learned from the upgrade, where the platform shows it. */
+export interface OpenedInfo {
+  /** The upgrade response's `Date` header (the controller's clock, 1 s resolution). Not in browsers. */
+  readonly serverDate?: string;
+}
+
 /** Where a connection reports what happens to it. See {@link Transport} for order and timing. */
 export interface TransportListener {
-  /**
-   * The upgrade succeeded: `send()` works and frames will arrive. `upgrade.date` is the response's
-   * `Date` header when the platform can read it (Node; not the DOM `WebSocket`): the controller's
-   * clock at the subscription, which the replay-by-clock rule uses.
-   */
-  opened(upgrade?: { date?: string }): void;
+  /** The upgrade succeeded: `send()` works and frames will arrive. */
+  opened(info: OpenedInfo): void;
   /** One frame, decoded as UTF-8 text. */
   frame(text: string): void;
   /** The connection failed (typed, secret-free error); `closed` follows. */

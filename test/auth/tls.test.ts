@@ -1,12 +1,7 @@
 import { TlsError, AuthTransientError } from '../../src/errors';
 import { PortalAuth } from '../../src/auth/portal';
-import {
-  asTlsError,
-  assertTlsOptions,
-  formatFingerprint,
-  normalizeFingerprint,
-  wsTlsOptions,
-} from '../../src/auth/tls';
+import { assertTlsOptions, formatFingerprint, normalizeFingerprint } from '../../src/auth/fingerprint';
+import { asTlsError, openSocket } from '../../src/services/tls';
 import { silentLogger } from '../../src/logger';
 import { CertFactory, type TestCert } from './helpers/certs';
 import { FakePortal } from './helpers/portal';
@@ -44,7 +39,7 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
     return auth.headers();
   }
 
-  describe('WebSocket via wsTlsOptions', () => {
+  describe('WebSocket via the Node transport', () => {
     it('rejects the self-signed certificate by default, before sending the request, with a fingerprint and pinning advice', async () => {
       const before = portal.upgrades.length;
       const error = await connectOnce(portal.wsUrl('/rest/subscribe'), undefined, silentLogger, {
@@ -210,7 +205,9 @@ describe('TLS: pinning, CA and default verification against a real HTTPS + WSS s
       expect(formatFingerprint(served.hex)).toBe(served.fingerprint256);
       expect(() => normalizeFingerprint('AA:BB')).toThrow(TypeError);
       expect(() => assertTlsOptions({ fingerprint256: 'zz' })).toThrow(/64 hex digits/);
-      expect(() => wsTlsOptions({ fingerprint256: 'nope' }, silentLogger)).toThrow(TypeError);
+      expect(() =>
+        openSocket({ host: '127.0.0.1', port: 1, secure: true }, { fingerprint256: 'nope' }, silentLogger),
+      ).toThrow(TypeError);
       expect(() => new PortalAuth({ email: EMAIL, password: PASSWORD, tls: { fingerprint256: 'nope' } })).toThrow(
         TypeError,
       );

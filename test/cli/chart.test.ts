@@ -80,7 +80,8 @@ describe('statechart docs', () => {
     expect(mermaid).toMatch(/^stateDiagram-v2\n/);
     expect(mermaid).toMatch(/LOST --> FAILED : always \[attemptsExhausted\]/);
     expect(mermaid).toMatch(/LOST --> RECONNECTING : after backoff/);
-    expect(mermaid).toMatch(/--> LOST : after heartbeatDeadline/);
+    expect(mermaid).toMatch(/--> linkDead : after heartbeatDeadline/);
+    expect(mermaid).toMatch(/linkDead --> LOST : always/);
     expect(mermaid).toMatch(/INITIALIZING_connecting --> OPEN : done#58; connect/);
     expect(mermaid).toMatch(
       /INITIALIZING_connecting --> INITIALIZING_refreshingAuth : error#58; connect \[shouldRefreshAuth\]/,

@@ -8,6 +8,9 @@ export interface LoopbackUpgrades {
   readonly port: number;
   /** TCP connections the server holds now (upgrades pending, sockets open or closing). */
   readonly connections: ReadonlySet<Socket>;
+  /** Most TCP connections held at once since the start (or the last `resetPeak()`). */
+  readonly peakConnections: number;
+  resetPeak(): void;
   /** Destroy every connection and stop listening. */
   close(): Promise<void>;
 }
@@ -18,14 +21,18 @@ export interface LoopbackUpgrades {
  */
 export async function listenForUpgrades(
   onUpgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void,
+  onConnection: (socket: Socket) => void = () => {},
 ): Promise<LoopbackUpgrades> {
   const connections = new Set<Socket>();
+  let peak = 0;
   const http = createServer((_req, res) => {
     res.statusCode = 404;
     res.end();
   });
   http.on('connection', (socket: Socket) => {
     connections.add(socket);
+    peak = Math.max(peak, connections.size);
+    onConnection(socket);
     socket.on('close', () => connections.delete(socket));
   });
   http.on('upgrade', (req, socket, head) => onUpgrade(req, socket as Socket, head));
@@ -35,6 +42,12 @@ export async function listenForUpgrades(
     url: `http://127.0.0.1:${port}`,
     port,
     connections,
+    get peakConnections() {
+      return peak;
+    },
+    resetPeak: () => {
+      peak = connections.size;
+    },
     close: async () => {
       for (const socket of connections) socket.destroy();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -57,6 +57,16 @@ export class ScriptedServer {
     return this.sockets.size;
   }
 
+  /** TCP connections the server holds now, whatever their phase (a raw `net` view, not `ws` objects). */
+  get tcpCount(): number {
+    return this.#http.connections.size;
+  }
+
+  /** Most TCP connections held at once: what a controller's subscriber slots would have seen. */
+  get peakTcp(): number {
+    return this.#http.peakConnections;
+  }
+
   /** The next accepted socket (or the current one if `existing` and one is open). */
   nextConnection(): Promise<WebSocket> {
     return new Promise((resolve) => this.#connectionWaiters.push(resolve));

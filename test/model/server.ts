@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listenForUpgrades, type LoopbackUpgrades } from '../helpers/loopbackUpgrades';
 
@@ -27,9 +27,18 @@ export class ModelServer {
   /** Most WebSockets ever open at once (must never exceed 1). */
   peakOpen = 0;
   upgrades = 0;
+  /**
+   * Most TCP connections held at once by the controller side, both listeners together: what a
+   * controller's subscriber slots see (a raw `net` view, whatever phase each connection is in).
+   */
+  peakTcp = 0;
+  readonly #tcp = new Set<Socket>();
   readonly #parked: ParkedUpgrade[] = [];
   readonly #wss = new WebSocketServer({ noServer: true });
   #http!: LoopbackUpgrades;
+  /** A listener that accepts TCP and never answers the TLS handshake (hostile cause). */
+  #stall!: Server;
+  readonly #stalled = new Set<Socket>();
 
   private constructor() {
     // Like a controller with a clock: the replay-by-clock rule has a reference from the first socket.
@@ -38,7 +47,18 @@ export class ModelServer {
 
   static async start(): Promise<ModelServer> {
     const server = new ModelServer();
-    server.#http = await listenForUpgrades((req, socket, head) => server.#park(req, socket, head));
+    server.#http = await listenForUpgrades(
+      (req, socket, head) => server.#park(req, socket, head),
+      (socket) => server.#count(socket),
+    );
+    server.#stall = createServer((socket) => {
+      server.#count(socket);
+      server.#stalled.add(socket);
+      socket.on('close', () => server.#stalled.delete(socket));
+      socket.on('data', () => {}); // read the ClientHello, never answer it
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.#stall.listen(0, '127.0.0.1', resolve));
     return server;
   }
 
@@ -46,13 +66,36 @@ export class ModelServer {
     return this.#http.url;
   }
 
+  /** `wss://` URL of the listener whose TLS handshake never completes. */
+  get stalledTlsUrl(): string {
+    return `wss://127.0.0.1:${(this.#stall.address() as AddressInfo).port}/rest/subscribe`;
+  }
+
+  /** TCP connections stuck in the never-completing TLS handshake. */
+  get stalledCount(): number {
+    return this.#stalled.size;
+  }
+
   get openCount(): number {
     return this.sockets.size;
   }
 
-  /** TCP connections the server still holds (parked upgrades, open or closing sockets). */
+  /** TCP connections the controller side still holds (parked upgrades, open or closing sockets, stalled TLS). */
   get rawCount(): number {
-    return this.#http.connections.size;
+    return this.#tcp.size;
+  }
+
+  /**
+   * Turn the open WebSocket into a half-open peer: it still reads (so it notices the client's FIN)
+   * but drops every byte, close frames included, and never answers. Returns how many bytes it
+   * has dropped since.
+   */
+  goHalfOpen(ws: WebSocket): () => number {
+    const socket = (ws as unknown as { _socket: Socket })._socket;
+    let bytes = 0;
+    socket.removeAllListeners('data');
+    socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    return () => bytes;
   }
 
   /** The upgrade waiting for a verdict, if the client is still there. */
@@ -87,12 +130,26 @@ export class ModelServer {
   reset(): void {
     for (const p of this.#parked.splice(0)) p.socket.destroy();
     for (const ws of this.sockets) ws.terminate();
+    for (const socket of this.#stalled) socket.destroy();
+  }
+
+  /** Start counting the peak afresh (between paths). */
+  resetPeaks(): void {
+    this.peakOpen = this.sockets.size;
+    this.peakTcp = this.#tcp.size;
   }
 
   async close(): Promise<void> {
     this.reset();
     this.#wss.close();
+    await new Promise<void>((resolve) => this.#stall.close(() => resolve()));
     await this.#http.close();
+  }
+
+  #count(socket: Socket): void {
+    this.#tcp.add(socket);
+    this.peakTcp = Math.max(this.peakTcp, this.#tcp.size);
+    socket.on('close', () => this.#tcp.delete(socket));
   }
 
   #park(req: IncomingMessage, socket: Socket, head: Buffer): void {

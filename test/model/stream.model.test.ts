@@ -2,6 +2,7 @@ import type { SerializedSnapshot } from 'xstate/graph';
 import { EventStreamStatus, isStatus } from '../../src/machine/status';
 import { allStateNodes, allTransitions, taggedStateNodes } from './chart';
 import { createStreamTestModel, describePath, EVENT_CATALOG, randomWalks, statusTrail, type ModelPath } from './model';
+import { HOSTILE_CAUSES, hostileCovered } from './hostile';
 import { ModelServer } from './server';
 import { walked, World } from './world';
 
@@ -17,7 +18,7 @@ import { walked, World } from './world';
 const model = createStreamTestModel();
 const shortest = model.getShortestPaths();
 /** Long paths that go round the chart's cycles; the seed is fixed so a failure replays exactly. */
-const WALK_SEED = 10;
+const WALK_SEED = 1;
 const walks = randomWalks(model, { seed: WALK_SEED, walks: 10, length: 30 });
 const eventTypes = [...new Set(EVENT_CATALOG.map((e) => e.type))];
 
@@ -30,7 +31,10 @@ afterAll(async () => {
 });
 
 async function run(path: ModelPath): Promise<void> {
-  const world = new World(server);
+  const world = new World(
+    server,
+    path.steps.slice(1).map((step) => step.event),
+  );
   try {
     await model.testPath(path, world.params(eventTypes));
     await world.finish();
@@ -92,5 +96,12 @@ describe('coverage', () => {
     // Anything walked that the definition does not list would mean the key scheme is broken.
     expect([...walked.transitions].filter((key) => !transitions.includes(key))).toEqual([]);
     expect(walked.paths).toBe(shortest.length + walks.length);
+  });
+
+  it('the world was hostile in every way it can be, each several times', () => {
+    const counts = HOSTILE_CAUSES.map((cause) => `${cause} ${hostileCovered.get(cause) ?? 0}`);
+    const covered = HOSTILE_CAUSES.filter((cause) => (hostileCovered.get(cause) ?? 0) > 0).length;
+    process.stdout.write(`model hostile causes: ${covered}/${HOSTILE_CAUSES.length} (${counts.join(', ')})\n`);
+    expect(HOSTILE_CAUSES.filter((cause) => (hostileCovered.get(cause) ?? 0) < 2)).toEqual([]);
   });
 });

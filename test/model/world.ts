@@ -10,8 +10,11 @@ import {
   type EventStream,
 } from '../../src';
 import { EventStreamStatus } from '../../src/machine/status';
+import { nodeTransport } from '../../src/services/nodeTransport';
+import type { Transport } from '../../src/services/transport';
 import { eventFrame, heartbeatFrame } from '../helpers/scriptedServer';
 import { delayNameOf, transitionKey } from './chart';
+import { exercised, rotate, type HostileCause } from './hostile';
 import { POLICY, statusOfSnap, type ModelEvent, type Snap } from './model';
 import type { ModelServer, ParkedUpgrade } from './server';
 
@@ -28,6 +31,10 @@ const MAX_PAYLOAD = 4096;
 const DWELL_MS = 30;
 /** Real-time bound on waiting for real I/O to settle after one step. */
 const SETTLE_MS = 3000;
+/** Real-time bound on a `stop()` whose polite close meets a peer that never answers: the close grace, plus slack. */
+const STOP_BOUND_MS = 1600;
+/** A pin no certificate matches (the stalled TLS listener never shows one anyway). */
+const NO_SUCH_PIN = 'AB'.repeat(32);
 
 /** What every executed path walked, for the coverage test. */
 export const walked = { transitions: new Set<string>(), states: new Set<string>(), paths: 0 };
@@ -91,6 +98,16 @@ function deferred<T>(): Deferred<T> {
 class ControlledAuth implements Auth {
   headersRequest: Deferred<Record<string, string>> | null = null;
   refreshRequest: Deferred<boolean> | null = null;
+  /** The next opening frame waits for a token that never comes (a slow token source). */
+  slowToken = false;
+  openingRequest: Deferred<string | undefined> | null = null;
+
+  openingFrame(): Promise<string | undefined> | undefined {
+    if (!this.slowToken) return undefined;
+    this.slowToken = false;
+    this.openingRequest = deferred();
+    return this.openingRequest.promise;
+  }
 
   headers(): Promise<Record<string, string>> {
     // A new attempt supersedes an abandoned one's request.
@@ -120,6 +137,8 @@ class ControlledAuth implements Auth {
   abandonAll(): void {
     this.takeHeaders()?.reject(new Error('path over'));
     this.takeRefresh()?.reject(new Error('path over'));
+    this.openingRequest?.reject(new Error('path over'));
+    this.openingRequest = null;
   }
 }
 
@@ -147,6 +166,8 @@ export class Spec {
   promiseMs: number = POLICY.defaultHeartbeatPromiseMs;
   /** When the current connect step (socket open or auth refresh) began. */
   stepAt = 0;
+  /** The attempt waits for the subscriber slot (the previous connection to be gone): no timer runs. */
+  waitingForSlot = false;
   lostAt = 0;
   openAt = 0;
   /** First and last frame on the current socket (null: none yet). */
@@ -178,8 +199,15 @@ export class Spec {
     else this.stepAt = now;
   }
 
-  refreshed(now: number): void {
+  refreshed(): void {
+    // The retry is a new connection: it too waits for the slot first.
     this.authRecovered = true;
+    this.waitingForSlot = true;
+  }
+
+  /** The previous connection is gone: the connect step (and its timeout) starts. */
+  slotFree(now: number): void {
+    this.waitingForSlot = false;
     this.stepAt = now;
   }
 
@@ -224,6 +252,7 @@ export class Spec {
 
   #beginAttempt(now: number): void {
     this.authRecovered = false;
+    this.waitingForSlot = true;
     this.stepAt = now;
     this.expectedErrorCode = null;
   }
@@ -236,7 +265,7 @@ export class Spec {
       due: (this.lastFrameAt ?? this.openAt) + this.promiseMs + POLICY.heartbeatGraceMs,
     });
     if (s === EventStreamStatus.INITIALIZING || s === EventStreamStatus.RECONNECTING) {
-      out.push({ name: 'connectTimeout', due: this.stepAt + POLICY.connectTimeoutMs });
+      if (!this.waitingForSlot) out.push({ name: 'connectTimeout', due: this.stepAt + POLICY.connectTimeoutMs });
     } else if (s === EventStreamStatus.LOST) {
       const schedule = POLICY.backoffMs;
       out.push({ name: 'backoff', due: this.lostAt + schedule[Math.min(this.failures, schedule.length) - 1] });
@@ -301,12 +330,34 @@ export class World {
   #firstFrameAt = 0;
   #pinned = false;
   readonly #server: ModelServer;
+  /** The path's events, to look one step ahead (a STOP followed by START can be `stop(); start()`). */
+  readonly #events: readonly ModelEvent[];
+  #step = 0;
+  /** The next connection goes to the listener that never answers TLS. */
+  #toStalledTls = false;
+  /** The START of the next step was already issued, unawaited, right after stop(). */
+  #earlyStart = false;
+  /** A stop() not awaited by its caller: it must still resolve within the close grace. */
+  #pendingStop: { done: boolean; since: number; promise: Promise<void> } | null = null;
 
-  constructor(server: ModelServer) {
+  constructor(server: ModelServer, events: readonly ModelEvent[] = []) {
     this.#server = server;
+    this.#events = events;
+    // The world decides per connection where it goes: the stalled-TLS cause redirects one.
+    const transport: Transport = {
+      open: (request, listener) => {
+        const stalled = this.#toStalledTls;
+        this.#toStalledTls = false;
+        return nodeTransport.open(
+          stalled ? { ...request, url: server.stalledTlsUrl, tls: { fingerprint256: NO_SUCH_PIN } } : request,
+          listener,
+        );
+      },
+    };
     this.stream = createEventStream({
       url: server.url,
       auth: this.auth,
+      transport,
       ...POLICY,
       maxPayload: MAX_PAYLOAD,
       logger: silentLogger,
@@ -348,8 +399,18 @@ export class World {
 
   async execute(event: ModelEvent): Promise<void> {
     const type = event.type;
+    this.#step++;
     const delay = delayNameOf(type);
     if (delay !== null) return this.#fireTimer(delay as TimerName);
+    if (type === 'START' && this.#earlyStart) {
+      // Issued with the stop, at the same simulated moment.
+      this.#earlyStart = false;
+      this.spec.start(this.#now);
+      this.#deliveredAtStop = null;
+      return;
+    }
+    // The slot frees itself (the previous connection closes): no simulated time passes first.
+    if (type === 'xstate.done.actor.slotRelease') return this.#slotReleased();
     this.#dwell();
     const error = (event as { error?: { code?: string; status?: number } }).error;
     switch (type) {
@@ -358,26 +419,8 @@ export class World {
         this.spec.start(this.#now);
         this.#deliveredAtStop = null;
         return;
-      case 'STOP': {
-        const ws = this.#server.current;
-        const stopping = this.#stop();
-        // A frame racing the stop: the socket may still carry it, the stream must not deliver it.
-        ws?.send(this.#nextFrame());
-        await stopping;
-        this.spec.stop();
-        this.#deliveredAtStop = this.delivered.length;
-        // The abandoned attempt's auth answers arrive late: they must not open anything.
-        const lateHeaders = this.auth.takeHeaders();
-        const lateRefresh = this.auth.takeRefresh();
-        if (lateHeaders || lateRefresh) {
-          const upgrades = this.#server.upgrades;
-          lateHeaders?.resolve({});
-          lateRefresh?.resolve(true);
-          await sleep(5);
-          expect(this.#server.upgrades).toBe(upgrades);
-        }
-        return;
-      }
+      case 'STOP':
+        return this.#executeStop();
       case 'FRAME': {
         const frame = event as { heartbeatSec?: number; untimed?: boolean };
         return this.#sendFrame(frame.heartbeatSec, false, frame.untimed === true);
@@ -425,7 +468,7 @@ export class World {
         const request = await this.#refreshRequest();
         const repaired = (event as { output?: unknown }).output === true;
         request.resolve(repaired);
-        if (repaired) this.spec.refreshed(this.#now);
+        if (repaired) this.spec.refreshed();
         else this.spec.fail('AUTH_REJECTED');
         return;
       }
@@ -443,6 +486,130 @@ export class World {
       default:
         throw new Error(`no executor for ${type}`);
     }
+  }
+
+  /**
+   * STOP, the hostile ways in rotation: awaited; against a half-open peer (the polite close is
+   * never answered: stop() must still resolve within the close grace); from inside an event
+   * listener; and, when the path's next step is START, `stop(); start()` without awaiting (from a
+   * listener when a socket is open).
+   */
+  async #executeStop(): Promise<void> {
+    const open = this.spec.status === EventStreamStatus.SYNCING || this.spec.status === EventStreamStatus.CONNECTED;
+    const nextIsStart = this.#events[this.#step]?.type === 'START';
+    const ways: Array<'plain' | HostileCause> = ['plain'];
+    if (open) ways.push('half-open peer on stop', 'stop() from a listener');
+    if (nextIsStart) ways.push('stop(); start() unawaited');
+    const way = rotate(`STOP open=${open} nextIsStart=${nextIsStart}`, ways);
+    if (way === 'plain') return this.#stopPlain();
+    exercised(way);
+    if (way === 'half-open peer on stop') {
+      this.#server.goHalfOpen(this.#socket());
+      const at = performance.now();
+      await this.#stopPlain();
+      expect(performance.now() - at).toBeLessThan(STOP_BOUND_MS);
+      return;
+    }
+    const restart = way === 'stop(); start() unawaited';
+    let stopping: Promise<void> | null = null;
+    const stopNow = () => {
+      stopping = this.stream.stop();
+      if (restart) this.stream.start();
+    };
+    if (open) {
+      if (restart) exercised('stop() from a listener');
+      // The listener that stops runs for the next frame: that frame is delivered, nothing after it.
+      const off = this.stream.onEvent(() => {
+        if (stopping === null) stopNow();
+      });
+      this.expected.push({ node: `MB ${this.#frameSeq} 1`, replay: this.spec.status === EventStreamStatus.SYNCING });
+      this.#socket().send(this.#nextFrame());
+      await until(
+        () => stopping !== null,
+        () => 'the listener to call stop()',
+      );
+      off();
+    } else {
+      stopNow();
+    }
+    this.spec.stop();
+    this.#deliveredAtStop = this.delivered.length;
+    if (restart) {
+      this.#earlyStart = true;
+      const pending = { done: false, since: performance.now(), promise: stopping! };
+      pending.promise = stopping!.then(() => {
+        pending.done = true;
+      });
+      this.#pendingStop = pending;
+    } else {
+      await this.#bounded(stopping!, SETTLE_MS, 'stop() called from a listener');
+    }
+  }
+
+  /** STOP, awaited; a frame races it, and the abandoned attempt's auth answers arrive late. */
+  async #stopPlain(): Promise<void> {
+    const ws = this.#server.current;
+    const stopping = this.#stop();
+    // A frame racing the stop: the socket may still carry it, the stream must not deliver it.
+    ws?.send(this.#nextFrame());
+    await stopping;
+    this.spec.stop();
+    this.#deliveredAtStop = this.delivered.length;
+    // The abandoned attempt's auth answers arrive late: they must not open anything.
+    const lateHeaders = this.auth.takeHeaders();
+    const lateRefresh = this.auth.takeRefresh();
+    if (lateHeaders || lateRefresh) {
+      const upgrades = this.#server.upgrades;
+      lateHeaders?.resolve({});
+      lateRefresh?.resolve(true);
+      await sleep(5);
+      expect(this.#server.upgrades).toBe(upgrades);
+    }
+    return;
+  }
+
+  /** An unawaited stop() must resolve within the close grace of its call. */
+  async #settlePendingStop(): Promise<void> {
+    const pending = this.#pendingStop;
+    if (!pending) return;
+    await this.#bounded(pending.promise, pending.since + STOP_BOUND_MS - performance.now(), 'an unawaited stop()');
+    this.#pendingStop = null;
+  }
+
+  async #bounded(promise: Promise<void>, ms: number, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not resolve in time`)), Math.max(ms, 0));
+    });
+    try {
+      await Promise.race([promise, bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The real chart leaves `waitingForSlot` by itself once the previous connection is gone. */
+  async #slotReleased(): Promise<void> {
+    await until(
+      () => !this.#inWaitingForSlot(),
+      () => `the subscriber slot to be vacant (server holds ${this.#server.rawCount} TCP connection(s))`,
+    );
+    this.spec.slotFree(this.#now);
+  }
+
+  /** The spec's timers had the slot been freed now (the real chart is one step ahead). */
+  #specAfterSlotFree(): SpecTimer[] {
+    const waiting = this.spec.waitingForSlot;
+    const stepAt = this.spec.stepAt;
+    this.spec.slotFree(this.#now);
+    const timers = this.spec.timers();
+    this.spec.waitingForSlot = waiting;
+    this.spec.stepAt = stepAt;
+    return timers;
+  }
+
+  #inWaitingForSlot(): boolean {
+    return JSON.stringify(this.stream.actor.getSnapshot().value).includes('waitingForSlot');
   }
 
   /**
@@ -550,8 +717,36 @@ export class World {
    * the watchdog) would end.
    */
   async #fireTimer(name: TimerName): Promise<void> {
-    // A connect attempt that times out does so on an upgrade the server never answers.
-    if (name === 'connectTimeout' && this.auth.headersRequest !== null) await this.#upgrade();
+    // A connect attempt times out on an upgrade the server never answers, a TLS handshake that
+    // never completes, or a token that never comes.
+    let slowTokenSocket = false;
+    if (name === 'connectTimeout' && this.auth.headersRequest !== null) {
+      const cause = rotate('connectTimeout', ['silent upgrade', 'stalled TLS', 'slow token'] as const);
+      exercised(cause);
+      if (cause === 'silent upgrade') await this.#upgrade();
+      else if (cause === 'stalled TLS') {
+        this.#toStalledTls = true;
+        (await this.#headersRequest()).resolve({});
+        await until(
+          () => this.#server.stalledCount === 1,
+          () => 'the connection to reach the stalled TLS listener',
+        );
+      } else {
+        this.auth.slowToken = true;
+        await this.#server.accept(await this.#upgrade());
+        await until(
+          () => this.auth.openingRequest !== null,
+          () => 'the attempt to ask for its token',
+        );
+        slowTokenSocket = true;
+      }
+    }
+    // A dead link's peer is half-open: a close frame would never be answered, so none may be sent.
+    let droppedByDeadPeer: (() => number) | null = null;
+    if (name === 'heartbeatDeadline') {
+      exercised('half-open peer on dead link');
+      droppedByDeadPeer = this.#server.goHalfOpen(this.#socket());
+    }
     for (;;) {
       const [first, second] = this.spec.timers();
       if (!first) throw new Error(`the model fires ${name}, but the spec has no timer pending in ${this.spec.status}`);
@@ -574,6 +769,15 @@ export class World {
     }
     const now = timer.due;
     this.clock.advanceTo(now);
+    if (droppedByDeadPeer !== null || slowTokenSocket) {
+      // Destroyed at once: well before any close grace could end it.
+      await until(
+        () => this.#server.rawCount === 0,
+        () => `the ${name === 'heartbeatDeadline' ? 'dead link' : 'attempt'} to be destroyed at once`,
+        500,
+      );
+      if (droppedByDeadPeer !== null) expect(droppedByDeadPeer()).toBe(0);
+    }
     switch (name) {
       case 'quietWindow':
       case 'syncCap':
@@ -592,6 +796,14 @@ export class World {
 
   async check(model: Snap): Promise<void> {
     const status = statusOfSnap(model);
+    // The controller never sees two TCP connections of this stream, whatever phase they are in.
+    expect(this.#server.peakTcp).toBeLessThanOrEqual(1);
+    if (this.#earlyStart && status === EventStreamStatus.STOPPED) {
+      // start() was already called after this stop(): the real stream is past STOPPED.
+      expect(this.delivered).toEqual(this.expected);
+      return;
+    }
+    await this.#settlePendingStop();
     const where = () =>
       `[model ${JSON.stringify(model.value)} f=${model.context.failures}; real ${this.stream.status} ${JSON.stringify(this.stream.actor.getSnapshot().value)}]`;
     if (this.spec.status !== status) {
@@ -599,15 +811,23 @@ export class World {
         `chart and spec disagree: the chart is in ${status}, the spec says ${this.spec.status} (failures per spec: ${this.spec.failures}) ${where()}`,
       );
     }
+    // The real slot is usually vacant already, so the real chart may have passed `waitingForSlot`
+    // (the model's next step, slotRelease.done, then only confirms it). A busy slot holds it there.
+    const passedSlotWait = () =>
+      JSON.stringify(model.value).includes('waitingForSlot') &&
+      JSON.stringify(this.stream.actor.getSnapshot().value) ===
+        JSON.stringify(model.value).replace('waitingForSlot', 'connecting');
     await until(
-      () => this.stream.status === status && isDeepStrictEqual(this.stream.actor.getSnapshot().value, model.value),
+      () =>
+        this.stream.status === status &&
+        (isDeepStrictEqual(this.stream.actor.getSnapshot().value, model.value) || passedSlotWait()),
       () => `the real stream to reach ${status} ${where()}`,
     );
     const open = status === EventStreamStatus.SYNCING || status === EventStreamStatus.CONNECTED;
     expect(this.stream.connected).toBe(status === EventStreamStatus.CONNECTED);
 
     // Timers: the real chart's pending deadlines are exactly the spec's.
-    const specDues = this.spec.timers().map((t) => t.due);
+    const specDues = (passedSlotWait() ? this.#specAfterSlotFree() : this.spec.timers()).map((t) => t.due);
     if (!isDeepStrictEqual(this.clock.pending(), specDues)) {
       throw new Error(
         `timers differ at t=${this.#now}: real chart ${JSON.stringify(this.clock.pending())}, spec ${JSON.stringify(this.spec.timers())} ${where()}`,
@@ -625,6 +845,7 @@ export class World {
         `server to hold ${open ? 1 : 0} socket(s) (open ${this.#server.openCount}, tcp ${this.#server.rawCount}) ${where()}`,
     );
     expect(this.#server.peakOpen).toBeLessThanOrEqual(1);
+    expect(this.#server.peakTcp).toBeLessThanOrEqual(1);
 
     // Deliveries: every frame exactly once, replay flag per spec; nothing after STOPPED.
     expect(this.delivered).toEqual(this.expected);
@@ -645,6 +866,7 @@ export class World {
   /** End of path: stop, and prove nothing is left open and nothing more is delivered. */
   async finish(): Promise<void> {
     walked.paths++;
+    await this.#settlePendingStop();
     const count = this.delivered.length;
     await this.#stop();
     this.auth.abandonAll();
@@ -655,6 +877,7 @@ export class World {
     expect(this.clock.pending()).toEqual([]);
     expect(this.delivered.length).toBe(count);
     expect(this.#server.peakOpen).toBeLessThanOrEqual(1);
+    expect(this.#server.peakTcp).toBeLessThanOrEqual(1);
   }
 
   /** Whatever happened, leave nothing behind for the next path. */
@@ -668,7 +891,7 @@ export class World {
       () => this.#server.rawCount === 0,
       () => 'server sockets to close',
     ).catch(() => {});
-    this.#server.peakOpen = 0;
+    this.#server.resetPeaks();
   }
 
   /** `stream.stop()`, failing (not hanging) if it does not resolve: a socket it cannot close. */

@@ -1,8 +1,6 @@
 import type { Logger } from '../../../src/logger';
 import { inspect } from 'node:util';
-import WebSocket from 'ws';
-import { wsText } from '../../../src/simulator/wsText';
-import { wsTlsOptions } from '../../../src/auth/tls';
+import { nodeTransport } from '../../../src/services/nodeTransport';
 import type { TlsOptions } from '../../../src/auth/types';
 
 /** A logger that keeps every call, rendered as text the way a console would show it. */
@@ -32,8 +30,9 @@ export class SpyLogger implements Logger {
 }
 
 /**
- * Open a WebSocket the way the stream's connect actor does (ws + `wsTlsOptions`), resolve with
- * the first message once open, and close it. Rejects with the socket's error.
+ * Open a WebSocket the way the stream does (the Node transport: a socket it connects and
+ * verifies itself, then `ws`), resolve with the first message once open, and close it. Rejects
+ * with the transport's typed error (`TlsError`, `HandshakeError` with `status`, `ConnectError`).
  */
 export function connectOnce(
   url: string,
@@ -43,32 +42,35 @@ export function connectOnce(
   firstFrame?: string,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers, handshakeTimeout: 5000, ...wsTlsOptions(tls, logger) });
-    const timer = setTimeout(() => {
-      socket.terminate();
-      reject(new Error('test timeout'));
-    }, 8000);
-    socket.on('open', () => {
-      if (firstFrame !== undefined) socket.send(firstFrame);
-    });
-    socket.on('message', (data) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      socket.close();
-      resolve(wsText(data));
-    });
-    socket.on('unexpected-response', (_req, res) => {
-      clearTimeout(timer);
-      res.resume();
-      socket.terminate();
-      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
-    });
-    socket.on('close', (code) => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error(`closed ${code}`), { closeCode: code }));
-    });
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+      fn();
+    };
+    const connection = nodeTransport.open(
+      { url, headers, tls, logger, maxPayload: 1024 * 1024, handshakeTimeoutMs: 5000 },
+      {
+        opened: () => {
+          if (firstFrame !== undefined) connection.send(firstFrame);
+        },
+        frame: (text) =>
+          settle(() => {
+            connection.close(1000, 'test done');
+            resolve(text);
+          }),
+        failed: (error) => settle(() => reject(error)),
+        closed: (code) => settle(() => reject(Object.assign(new Error(`closed ${code}`), { closeCode: code }))),
+      },
+    );
+    const timer = setTimeout(
+      () =>
+        settle(() => {
+          connection.destroy();
+          reject(new Error('test timeout'));
+        }),
+      8000,
+    );
   });
 }

@@ -1,12 +1,9 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import type { ClientOptions } from 'ws';
-import { ConnectError, TlsError } from '../errors';
+import { assertTlsOptions, formatFingerprint, normalizeFingerprint } from '../auth/fingerprint';
+import type { TlsOptions } from '../auth/types';
+import { ConnectError, IoxError, TlsError } from '../errors';
 import type { Logger } from '../logger';
-import { assertTlsOptions, formatFingerprint, normalizeFingerprint } from './fingerprint';
-import type { TlsOptions } from './types';
-
-export { assertTlsOptions, formatFingerprint, normalizeFingerprint };
 
 /** Longest a TLS handshake may take when the caller gave no timeout of its own. */
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -73,101 +70,92 @@ export function certificateRejected(
   );
 }
 
-/** The subset of Node's request options a connection factory receives that we use. */
-interface ConnectRequest {
-  protocol?: string | null;
-  host?: string | null;
-  hostname?: string | null;
-  port?: number | string | null;
-  defaultPort?: number | string;
+/** Where to open a socket: host, port, and whether to speak TLS. */
+export interface SocketTarget {
+  host: string;
+  port: number;
+  secure: boolean;
+  /** SNI name; default the host unless it is an IP address. */
   servername?: string;
-  socketPath?: string;
-  timeout?: number;
-  family?: number;
-  localAddress?: string;
-  lookup?: ConnectionOptions['lookup'];
-  _defaultAgent?: { protocol?: string };
 }
 
-/** Node's `createConnection` callback. */
-export type ConnectCallback = (error: Error | null, socket?: Socket) => void;
-
-/** A `createConnection` for `http(s).request` and `ws`. */
-export type CreateConnection = (options: ConnectRequest, oncreate: ConnectCallback) => Socket | undefined;
-
-/**
- * Whether the request being connected is `https:`/`wss:`. ws blanks `protocol` in the options it
- * hands over, but Node's `https.request` tags them with its default agent, and ws sets
- * `defaultPort` from the scheme; we look at those in that order.
- */
-function isSecureRequest(options: ConnectRequest): boolean {
-  if (options.protocol === 'https:' || options.protocol === 'wss:') return true;
-  if (options.protocol === 'http:' || options.protocol === 'ws:') return false;
-  const agentProtocol = options._defaultAgent?.protocol;
-  if (agentProtocol) return agentProtocol === 'https:';
-  return Number(options.defaultPort) === 443;
+/** A socket being opened, owned by the caller from its first moment. */
+export interface PendingSocket {
+  /** The socket, to destroy at any moment (mid-TCP or mid-TLS). */
+  readonly socket: Socket;
+  /**
+   * Resolves once connected and, for TLS, verified; rejects with a `ConnectError` or `TlsError`
+   * (the socket is then destroyed). Destroying the socket rejects it too.
+   */
+  readonly ready: Promise<void>;
 }
 
 /**
- * A connection factory that verifies the server's certificate itself, on every connection,
- * *before* the HTTP request (and its `Authorization` header) is written.
+ * Open a TCP socket, and for TLS verify the server's certificate ourselves, on every connection,
+ * *before* any byte of a request (and its `Authorization` header) is written.
  *
- * Why not just pass `ca`/`checkServerIdentity` to Node: with a self-signed certificate Node fails
- * the chain check first and never calls `checkServerIdentity`, so a pin can only be honoured by
- * connecting with `rejectUnauthorized: false` and deciding ourselves. Handing the socket to the
- * request only after `secureConnect` (the callback form of `createConnection`) guarantees that
- * no byte of the request reaches a server we have not accepted. Owning the decision also lets
- * the error carry the presented certificate's fingerprint.
+ * The socket is returned at once, so its owner can destroy it in any phase: the TCP connect, a
+ * TLS handshake the server never finishes, or later. (Handing Node's HTTP client a connection
+ * factory instead leaves a socket mid-handshake out of everyone's reach: an aborted request
+ * cannot destroy what it has not been given yet.)
+ *
+ * Verification: with a self-signed certificate Node fails the chain check first and never calls
+ * `checkServerIdentity`, so a pin can only be honoured by connecting with
+ * `rejectUnauthorized: false` and deciding on `secureConnect`: a SHA-256 pin
+ * (`tls.fingerprint256`) accepts a matching certificate and nothing else; otherwise the chain and
+ * host name are checked against `tls.ca` or the system CAs; `tls.rejectUnauthorized: false`
+ * disables checks with a one-time warning. A rejected certificate is a {@link TlsError} whose
+ * message shows the presented fingerprint and how to pin it.
+ *
+ * @param timeoutMs - Bound on TCP connect + TLS handshake (default 30 s).
+ * @throws TypeError when `tls.fingerprint256` is malformed.
  */
-export function createVerifiedConnection(tls: TlsOptions | undefined, logger: Logger): CreateConnection {
+export function openSocket(
+  target: SocketTarget,
+  tls: TlsOptions | undefined,
+  logger: Logger,
+  timeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS,
+): PendingSocket {
   assertTlsOptions(tls);
   const pin = tls?.fingerprint256 !== undefined ? normalizeFingerprint(tls.fingerprint256) : undefined;
-
-  return (options, oncreate) => {
-    const host = (options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
-    if (options.socketPath) return netConnect({ path: options.socketPath });
-    const port = Number(options.port ?? options.defaultPort);
-    if (!isSecureRequest(options)) {
-      return netConnect({
+  const host = target.host.replace(/^\[(.*)\]$/, '$1');
+  const where = `${host.includes(':') ? `[${host}]` : host}:${target.port}`;
+  const socket: Socket = target.secure
+    ? tlsConnect({
         host,
-        port,
-        family: options.family,
-        localAddress: options.localAddress,
-        lookup: options.lookup,
-      });
-    }
+        port: target.port,
+        // Node rejects an IP address as SNI name; without SNI it checks the IP against the SANs.
+        servername: target.servername ?? (isIP(host) ? undefined : host),
+        // Node takes any Uint8Array here, not only a Buffer; its typings say Buffer.
+        ca: tls?.ca as ConnectionOptions['ca'],
+        // We decide on `secureConnect` (see above); Node still computes `authorized` for us.
+        rejectUnauthorized: false,
+        ALPNProtocols: ['http/1.1'],
+      })
+    : netConnect({ host, port: target.port });
 
-    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const socket: TLSSocket = tlsConnect({
-      host,
-      port,
-      lookup: options.lookup,
-      // Node rejects an IP address as SNI name; without SNI it checks the IP against the SANs.
-      servername: options.servername ?? (isIP(host) ? undefined : host),
-      // Node takes any Uint8Array here, not only a Buffer; its typings say Buffer.
-      ca: tls?.ca as ConnectionOptions['ca'],
-      // We decide on `secureConnect` (see above); Node still computes `authorized` for us.
-      rejectUnauthorized: false,
-      ALPNProtocols: ['http/1.1'],
-    });
-
+  const ready = new Promise<void>((resolve, reject) => {
     let settled = false;
     const settle = (error: Error | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.off('secureConnect', onSecure);
+      socket.off(target.secure ? 'secureConnect' : 'connect', onConnected);
       socket.off('error', onError);
+      socket.off('close', onClose);
       if (error) {
         socket.destroy();
-        oncreate(error);
+        reject(error);
       } else {
-        oncreate(null, socket);
+        resolve();
       }
     };
-    const onError = (error: Error): void => settle(error);
-    const onSecure = (): void => {
-      const presented = presentedFingerprint(socket);
+    const onError = (error: Error): void => settle(classifyConnectError(error, where));
+    const onClose = (): void => settle(new ConnectError(`connection to ${where} closed before it was established`));
+    const onConnected = (): void => {
+      if (!target.secure) return settle(null);
+      const secure = socket as TLSSocket;
+      const presented = presentedFingerprint(secure);
       if (pin !== undefined) {
         if (presented === pin) return settle(null);
         return settle(
@@ -175,9 +163,7 @@ export function createVerifiedConnection(tls: TlsOptions | undefined, logger: Lo
             where,
             `its SHA-256 fingerprint does not match the pinned ${formatFingerprint(pin)}`,
             presented,
-            {
-              pinned: true,
-            },
+            { pinned: true },
           ),
         );
       }
@@ -185,20 +171,40 @@ export function createVerifiedConnection(tls: TlsOptions | undefined, logger: Lo
         warnInsecureOnce(tls, logger);
         return settle(null);
       }
-      if (socket.authorized) return settle(null);
-      const code = String(socket.authorizationError ?? 'UNKNOWN');
+      if (secure.authorized) return settle(null);
+      const code = String(secure.authorizationError ?? 'UNKNOWN');
       return settle(certificateRejected(where, describeVerifyError(code), presented));
     };
     // Bound the handshake: a silent peer must not keep a socket (and an ISY subscriber slot) forever.
-    const limit = options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const limit = timeoutMs > 0 ? timeoutMs : DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const timer = setTimeout(
-      () => settle(new ConnectError(`TLS handshake with ${where} timed out after ${limit} ms`, 'ETIMEDOUT')),
+      () =>
+        settle(
+          new ConnectError(
+            `${target.secure ? 'TCP/TLS' : 'TCP'} connect to ${where} timed out after ${limit} ms`,
+            'ETIMEDOUT',
+          ),
+        ),
       limit,
     );
-    socket.once('secureConnect', onSecure);
+    socket.once(target.secure ? 'secureConnect' : 'connect', onConnected);
     socket.on('error', onError);
-    return undefined;
-  };
+    socket.on('close', onClose);
+  });
+  // The owner may destroy the socket without ever awaiting `ready`.
+  ready.catch(() => {});
+  return { socket, ready };
+}
+
+/** A socket error as a typed error whose message carries no secret. */
+function classifyConnectError(error: unknown, where: string): IoxError {
+  if (error instanceof IoxError) return error;
+  const tls = asTlsError(error);
+  if (tls) return tls;
+  const errno = (error as { code?: unknown } | null)?.code;
+  const code = typeof errno === 'string' ? errno : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectError(`connect to ${where} failed: ${code ?? message}`, code, { cause: error });
 }
 
 function presentedFingerprint(socket: TLSSocket): string | undefined {
@@ -209,25 +215,6 @@ function presentedFingerprint(socket: TLSSocket): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Options merged into the `ws` client options. For `wss://` the returned `createConnection`
- * verifies the controller's certificate on every connection: default CA verification, or
- * `tls.ca`, or a SHA-256 pin (`tls.fingerprint256`, which accepts a matching self-signed
- * certificate and nothing else); `tls.rejectUnauthorized: false` disables checks with a one-time
- * warning. A rejected certificate surfaces as the WebSocket's `error`: a {@link TlsError} whose
- * message shows the presented fingerprint and how to pin it. For `ws://` it opens a plain socket.
- *
- * @param tls - The stream's TLS options (may be undefined: verification on, system CAs).
- * @param logger - Where the `rejectUnauthorized: false` warning goes.
- * @throws TypeError when `tls.fingerprint256` is malformed.
- */
-export function wsTlsOptions(tls: TlsOptions | undefined, logger: Logger): ClientOptions {
-  const createConnection = createVerifiedConnection(tls, logger);
-  // ws types `createConnection` as `net.createConnection`; ws itself hands it to
-  // `http(s).request`, which also accepts the asynchronous callback form used here.
-  return { createConnection: createConnection as unknown as ClientOptions['createConnection'] };
 }
 
 const TLS_CODES = new Set([
