@@ -15,7 +15,7 @@ export type {
   TransportConnection,
   OpenedInfo,
 } from './services/transport';
-export { DEFAULT_POLICY, backoffDelay, type StreamPolicy } from './machine/policy';
+export { DEFAULT_POLICY, MAX_TIMER_MS, backoffDelay, type StreamPolicy } from './machine/policy';
 export * from './auth';
 export {
   IoxError,
