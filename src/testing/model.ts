@@ -54,6 +54,7 @@ export const EVENT_CATALOG: readonly ModelEvent[] = [
     type: 'SOCKET_ERROR',
     error: { name: 'RangeError', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', message: 'Max payload size exceeded' },
   },
+  { type: 'xstate.done.actor.slotRelease' },
   { type: 'xstate.done.actor.connect', output: MODEL_LINK },
   { type: 'xstate.error.actor.connect', error: { code: 'HANDSHAKE_STATUS', status: 401 } },
   { type: 'xstate.error.actor.connect', error: { code: 'HANDSHAKE_STATUS', status: 500 } },
@@ -78,6 +79,7 @@ export function eventLabel(event: ModelEvent): string {
   if (e.type === 'FRAME') return e.heartbeatSec !== undefined ? 'FRAME(heartbeat)' : 'FRAME';
   if (e.type.startsWith('xstate.after.')) return `after.${delayNameOf(e.type)}`;
   if (e.type === 'xstate.done.actor.connect') return 'connect.done';
+  if (e.type === 'xstate.done.actor.slotRelease') return 'slotRelease.done';
   if (e.type === 'xstate.done.actor.refreshAuth') return `refreshAuth.done(${String(e.output)})`;
   if (e.type.startsWith('xstate.error.actor.')) {
     const actor = e.type.slice('xstate.error.actor.'.length);

@@ -60,7 +60,7 @@ describe('streamPaths()', () => {
 
   it("{ strategy: 'simple', maxSteps } stays within maxSteps and walks less of the chart", () => {
     const simple = streamPaths({ strategy: 'simple', maxSteps: 4 });
-    expect(simple.length).toBeGreaterThan(paths.length / 4);
+    expect(simple.length).toBeGreaterThan(10);
     for (const path of simple) expect(path.steps.length).toBeLessThanOrEqual(4);
     // Four steps cannot reach LOST's always → FAILED (it needs maxAttempts failures).
     const coverage = pathCoverage(simple);
