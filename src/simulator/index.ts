@@ -15,4 +15,5 @@ export { COMMAND_CONTROLS, isPropertyControl } from './house';
 export { compareWithTruth, type MirrorComparison, type NodeMirrorLike, type MirrorEntryLike } from './compare';
 export { createPrng, type Prng } from './prng';
 export type { EventParts } from './wire';
+export type { ValueModel } from './formats';
 export { decodeJwtPayload } from './jwt';

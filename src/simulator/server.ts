@@ -41,6 +41,7 @@ export type TokenFrameShape =
   /** `{"type":"auth","creds":{"token":"<jwt>"}}` */
   | 'creds';
 
+/** Options of {@link startSimulator}; every field is optional. */
 export interface SimulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
@@ -90,6 +91,7 @@ export interface SimulatorOptions {
 export interface Simulator {
   /** The controller's base URL, `http://127.0.0.1:PORT`. Streams are at `/rest/subscribe` and `/api/events/subscribe` (ws://). */
   readonly url: string;
+  /** The TCP port it listens on (the one picked when `port` was 0). */
   readonly port: number;
   /** Fault injection. */
   readonly faults: SimulatorFaults;
