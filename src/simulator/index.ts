@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { startSimulator } from './server';
-export type { Simulator, SimulatorOptions, LiveEventsOptions, TokenFrameShape } from './server';
+export type { Simulator, SimulatorOptions, LiveEventsOptions, TokenFrameShape } from './api';
 export type { SimulatorFaults, GarbageKind } from './faults';
 export type { SimulatorStats } from './stats';
 export type { SimulatorCredentials } from './httpApi';
