@@ -5,6 +5,7 @@
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class IoxError extends Error {
+  /** Stable identifier: `HANDSHAKE_STATUS`, `CONNECT_FAILED`, `TLS_FAILED`, `AUTH_TRANSIENT`, `AUTH_REJECTED`, ... */
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -15,6 +16,9 @@ export class IoxError extends Error {
 
 /** The WebSocket upgrade was answered with an HTTP status instead of 101. */
 export class HandshakeError extends IoxError {
+  /** `HANDSHAKE_STATUS` */
+  declare readonly code: 'HANDSHAKE_STATUS';
+  /** The HTTP status of the answer (401, 404, 503, ...). */
   readonly status: number;
   constructor(status: number) {
     super('HANDSHAKE_STATUS', `WebSocket upgrade rejected with HTTP ${status}`);
@@ -24,6 +28,8 @@ export class HandshakeError extends IoxError {
 
 /** The socket could not be opened: refused, unreachable, reset, closed during the handshake. */
 export class ConnectError extends IoxError {
+  /** `CONNECT_FAILED` */
+  declare readonly code: 'CONNECT_FAILED';
   /** The system error code when there is one (`ECONNREFUSED`, `ENOTFOUND`, ...). */
   readonly errno?: string;
   constructor(message: string, errno?: string, options?: { cause?: unknown }) {
@@ -34,6 +40,8 @@ export class ConnectError extends IoxError {
 
 /** The server's certificate was not accepted. The message says how to pin it. */
 export class TlsError extends IoxError {
+  /** `TLS_FAILED` */
+  declare readonly code: 'TLS_FAILED';
   /** SHA-256 fingerprint of the certificate the server presented, `AA:BB:...`, when known. */
   readonly fingerprint256?: string;
   /**
@@ -69,6 +77,9 @@ export class TokenRejectedError extends IoxError {
  * controller). The stream treats it like any other failed attempt: LOST, then backoff.
  */
 export class AuthTransientError extends IoxError {
+  /** `AUTH_TRANSIENT` */
+  declare readonly code: 'AUTH_TRANSIENT';
+  /** The auth endpoint's HTTP status, when it answered (5xx, 408, 429, a 200 that was not JSON). */
   readonly status?: number;
   constructor(message: string, status?: number, options?: { cause?: unknown }) {
     super('AUTH_TRANSIENT', message, options);
@@ -78,6 +89,9 @@ export class AuthTransientError extends IoxError {
 
 /** The controller rejected the credentials themselves. The stream goes to FAILED. */
 export class AuthRejectedError extends IoxError {
+  /** `AUTH_REJECTED` */
+  declare readonly code: 'AUTH_REJECTED';
+  /** The HTTP status that said no (401, 403, or 4xx from a URL without a portal), when there was one. */
   readonly status?: number;
   constructor(message: string, status?: number) {
     super('AUTH_REJECTED', message);
@@ -87,9 +101,13 @@ export class AuthRejectedError extends IoxError {
 
 /** A plain, serialisable description of an error, safe to keep in machine context and to log. */
 export interface ErrorSummary {
+  /** The error's class name (`HandshakeError`, `Error`, ...). */
   name: string;
+  /** Its `code` when it has a string one (`HANDSHAKE_STATUS`, `ECONNREFUSED`, ...). */
   code?: string;
+  /** Its message, redacted. */
   message: string;
+  /** An HTTP status, when the error carries one. */
   status?: number;
   /** For `TLS_FAILED`: SHA-256 fingerprint of the certificate the server presented (`AA:BB:...`), when known. */
   fingerprint256?: string;

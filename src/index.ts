@@ -2,12 +2,19 @@
  * iox-event-stream: a correct-under-failure client for the Universal Devices IoX event stream.
  * @packageDocumentation
  */
-export { createEventStream, EventStream, type StatusChange, type ConnectionStats, type StreamStats } from './stream';
+export {
+  createEventStream,
+  EventStream,
+  type StatusChange,
+  type ConnectionStats,
+  type StreamStats,
+  type StreamActor,
+} from './stream';
 export type { EventStreamOptions } from './options';
 export { WaitForError, type WaitForOptions } from './waitFor';
 export { EventStreamStatus, statusOf } from './machine/status';
 export { streamMachine, type StreamContext, type StreamMachineInput } from './machine/streamMachine';
-export type { StreamEvent, OpenLink } from './machine/events';
+export type { StreamEvent, OpenLink, ConnectInput, ReaderInput, ReaderEvent } from './machine/events';
 export type {
   Transport,
   TransportRequest,

@@ -3,9 +3,13 @@
  * The library never logs secrets: messages are built from typed errors whose text is safe.
  */
 export interface Logger {
+  /** Every step: attempts, frames dropped, token renewals. Off by default. */
   debug(message: string, ...details: unknown[]): void;
+  /** Status changes. Off by default. */
   info(message: string, ...details: unknown[]): void;
+  /** Something the user may want to fix (options that cannot apply, a slow controller). */
   warn(message: string, ...details: unknown[]): void;
+  /** A listener or a strategy threw; the stream carries on. */
   error(message: string, ...details: unknown[]): void;
 }
 

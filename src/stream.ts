@@ -18,6 +18,7 @@ import { waitForStatus, type WaitForOptions } from './waitFor';
 
 /** What a status listener learns besides the new status. */
 export interface StatusChange {
+  /** The status before this change. */
   previous: EventStreamStatus;
   /** Why the last attempt or connection ended, when the new status is LOST or FAILED. */
   lastError: ErrorSummary | null;
@@ -56,7 +57,8 @@ const NO_AUTH: Auth = {
   handleUnauthorized: () => Promise.reject(new AuthRejectedError(CREDENTIALS_REQUIRED, 401)),
 };
 
-type StreamActor = Actor<typeof streamMachine>;
+/** The running chart behind an {@link EventStream}: subscribe to it, or read its snapshot. */
+export type StreamActor = Actor<typeof streamMachine>;
 
 /**
  * A live, self-healing subscription to a controller's event stream.

@@ -9,6 +9,7 @@ export interface WaitForOptions {
 
 /** Why `waitFor` gave up: `code` is `WAIT_TIMEOUT`, `STREAM_FAILED` or `STREAM_STOPPED`. */
 export class WaitForError extends IoxError {
+  /** Why: the timeout passed, or the stream went FAILED or STOPPED first. */
   declare readonly code: 'WAIT_TIMEOUT' | 'STREAM_FAILED' | 'STREAM_STOPPED';
   /** The status that was waited for. */
   readonly expected: EventStreamStatus;

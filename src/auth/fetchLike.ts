@@ -5,15 +5,21 @@
 
 /** The request a {@link FetchLike} receives: always a JSON POST here. */
 export interface FetchLikeInit {
+  /** Always `POST` here. */
   method: string;
+  /** Request headers (`Content-Type: application/json`, maybe `Authorization`). */
   headers: Record<string, string>;
+  /** The JSON request body. */
   body?: string;
+  /** Aborts the request when the per-request timeout passes. */
   signal?: AbortSignal;
 }
 
 /** The part of a fetch `Response` the auth strategies read. */
 export interface FetchLikeResponse {
+  /** The HTTP status code. */
   status: number;
+  /** The whole body as text (a portal answer is small JSON). */
   text(): Promise<string>;
 }
 

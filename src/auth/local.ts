@@ -7,6 +7,7 @@ import type { Auth } from './types';
  */
 export class LocalAuth implements Auth {
   readonly #authorization: string;
+  /** The controller user name (not a secret; shown by `inspect`). */
   readonly username: string;
 
   constructor(username: string, password: string) {

@@ -23,6 +23,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export interface PortalAuthOptions {
   /** The portal account's e-mail (sent as `username` to `/api/login`). */
   email: string;
+  /** The portal account's password. Kept private: never logged, never in an error, hidden from `inspect`. */
   password: string;
   /**
    * The controller's base URL (`https://host[:port]`, with a path prefix when it is reached through
@@ -168,7 +169,10 @@ export class PortalAuth implements Auth {
     }
   }
 
-  /** What `JSON.stringify` shows: no secret. */
+  /**
+   * What `JSON.stringify` shows: no secret.
+   * @hidden
+   */
   toJSON(): { type: 'PortalAuth'; email: string; url?: string; loggedIn: boolean } {
     return {
       type: 'PortalAuth',

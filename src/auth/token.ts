@@ -14,10 +14,13 @@ export type TokenFrameShape = 'auth' | 'creds';
  * are forwarded by {@link TokenAuth}.
  */
 export interface TokenProvider {
-  /** A current access token; `signal` aborts when the stream no longer needs it. */
+  /** A valid access token (JWT), renewed first when needed; `signal` aborts when the stream no longer needs it. */
   accessToken(signal?: AbortSignal): Promise<string>;
+  /** After a 401: renew, and resolve `true` to have the stream retry once. */
   handleUnauthorized?(signal?: AbortSignal): Promise<boolean>;
+  /** Learn the stream's base URL, TLS options and logger (called by the stream through {@link TokenAuth}). */
   attach?(context: AuthContext): void;
+  /** The stream stopped: log out, forget tokens. Should not throw. */
   stop?(signal?: AbortSignal): Promise<void>;
 }
 
@@ -26,6 +29,7 @@ export type TokenSource = string | (() => string | Promise<string>) | TokenProvi
 
 /** Options for {@link TokenAuth}. */
 export interface TokenAuthOptions {
+  /** Where each connection's token comes from; read again for every connection. */
   token: TokenSource;
   /** First-frame shape; default `'auth'`. */
   frame?: TokenFrameShape;
@@ -111,7 +115,10 @@ export class TokenAuth implements Auth {
     }
   }
 
-  /** What `JSON.stringify` shows: no token. */
+  /**
+   * What `JSON.stringify` shows: no token.
+   * @hidden
+   */
   toJSON(): { type: 'TokenAuth'; frame: TokenFrameShape; source: unknown } {
     const source = this.#source;
     const described =

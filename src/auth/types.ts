@@ -19,7 +19,9 @@ export interface TlsOptions {
 export interface AuthContext {
   /** The controller's base URL (`http(s)://host:port`). */
   baseUrl: string;
+  /** The stream's TLS options (CA, SHA-256 pin), for the strategy's own HTTPS requests. */
   tls?: TlsOptions;
+  /** The stream's logger; a strategy logs through it (redacted). */
   logger: Logger;
 }
 

@@ -106,3 +106,53 @@ export function repairStrayAmpersands(xml: string): string {
   }
   return from === 0 ? xml : out + xml.slice(from);
 }
+
+/** Index just after the `>` that ends the tag opened at `lt`, skipping quoted attribute values; -1 when unterminated. */
+function tagEnd(xml: string, lt: number): number {
+  let quote = 0;
+  for (let i = lt + 1; i < xml.length; i++) {
+    const c = xml.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
+      quote = c;
+    } else if (c === 62 /* > */) {
+      return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The character data of an inner-XML fragment (well-formed, as `eventInfo` is): text with entities
+ * decoded, CDATA contents verbatim, tags, comments and processing instructions left out. One pass,
+ * linear in the fragment's length.
+ */
+export function characterData(xml: string): string {
+  if (xml.indexOf('<') === -1) return xml.indexOf('&') === -1 ? xml : decodeEntities(xml);
+  let out = '';
+  let i = 0;
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    if (lt === -1) {
+      out += decodeEntities(xml.slice(i));
+      break;
+    }
+    if (lt > i) out += decodeEntities(xml.slice(i, lt));
+    if (xml.startsWith('<![CDATA[', lt)) {
+      const end = xml.indexOf(']]>', lt + 9);
+      if (end === -1) break;
+      out += xml.slice(lt + 9, end);
+      i = end + 3;
+    } else if (xml.startsWith('<!--', lt)) {
+      const end = xml.indexOf('-->', lt + 4);
+      if (end === -1) break;
+      i = end + 3;
+    } else {
+      const end = tagEnd(xml, lt);
+      if (end === -1) break;
+      i = end;
+    }
+  }
+  return out;
+}

@@ -3,6 +3,7 @@
  * (the fast scanner and the fast-xml-parser fallback) end here, so number conversion and
  * classification are defined once.
  */
+import { characterData } from './entities';
 import type { IoxEvent } from './types';
 
 /** Decimal integer that fits a double exactly; anything else is not a usable sequence number. */
@@ -46,6 +47,7 @@ export function makeEvent(
 ): IoxEvent {
   const isSystem = control.charCodeAt(0) === 95; /* _ */
   const nodeText = node ?? '';
+  const info = eventInfo ?? '';
   return {
     seqnum: parseSeqnum(seqnum),
     sid: sid ?? '',
@@ -57,7 +59,8 @@ export function makeEvent(
     prec: parsePrec(prec),
     formattedAction,
     formattedName,
-    eventInfo: eventInfo ?? '',
+    eventInfo: info,
+    eventInfoText: info === '' ? '' : characterData(info),
     isSystem,
     isProperty: !isSystem && nodeText.length > 0,
   };

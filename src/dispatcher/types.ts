@@ -12,26 +12,37 @@
 export interface IoxEvent {
   /** Sequence number within the subscription; restarts at 0 on every new subscription. `-1` when the frame carried none (or not a decimal integer). */
   seqnum: number;
-  /** Subscription id (`sid` attribute), `''` when absent. */
+  /** Subscription id (`sid` attribute, entity-decoded), `''` when absent. */
   sid: string;
   /** Controller timestamp as sent (ISO 8601 with offset), `''` when absent. Replayed frames carry historical values. */
   timestamp: string;
   /** Property id (`ST`, `OL`, ...), command (`DON`, ...) or system control (`_0`..`_28`, unknown codes verbatim). */
   control: string;
-  /** The action text: a property value, a command argument or a system sub-code. `''` when absent. */
+  /** The action text: a property value, a command argument or a system sub-code. `''` when absent. Entity-decoded (`&amp;` reads `&`). */
   action: string;
-  /** Node address such as `1A 2B 3C 1`; `''` for system events or when the element is missing. */
+  /** Node address such as `1A 2B 3C 1`; `''` for system events or when the element is missing. Entity-decoded. */
   node: string;
-  /** Unit of measure id from `<action uom="...">`. */
+  /** Unit of measure id from `<action uom="...">`, entity-decoded; absent when not sent. */
   uom?: string;
   /** Precision from `<action prec="...">` (may be negative); absent when missing or not an integer. */
   prec?: number;
-  /** Display value (`<fmtAct>`), e.g. `40%`. */
+  /** Display value (`<fmtAct>`), e.g. `40%`; entity-decoded, may hold any character (escape it before printing). */
   formattedAction?: string;
-  /** Display name of the property (`<fmtName>`), e.g. `On Level`. */
+  /** Display name of the property (`<fmtName>`), e.g. `On Level`; entity-decoded. */
   formattedName?: string;
-  /** Inner XML of `<eventInfo>` exactly as sent (CDATA markers included), `''` when empty. */
+  /**
+   * The inner XML of `<eventInfo>`, `''` when empty: markup, entity references and CDATA markers as
+   * sent, except that a stray `&` the controller sent unescaped (real `_7` frames carry query strings
+   * such as `NUM.107=24&VAL.111=1`) appears as `&amp;`, so the text is always well-formed XML. Read
+   * it with an XML parser; for the text itself use `eventInfoText`.
+   */
   eventInfo: string;
+  /**
+   * The character data of `<eventInfo>`: what the controller meant as text, entities decoded, CDATA
+   * contents included, element tags left out (`NUM.107=24&VAL.111=1` for the `_7` payload above;
+   * `8D21` for `<id>8D</id><s>21</s>`). `''` when empty.
+   */
+  eventInfoText: string;
   /** `control` starts with `_`: a controller/system event rather than a node event. */
   isSystem: boolean;
   /** A non-system event addressed to a node: a property update (`ST`, `OL`, ...) or a node command (`DON`, ...). */

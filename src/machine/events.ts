@@ -3,24 +3,49 @@ import type { ErrorSummary } from '../errors';
 /** Everything the chart reacts to, besides the done/error events of its invoked actors. */
 export type StreamEvent =
   /** The user asked the stream to run. */
-  | { type: 'START' }
+  | {
+      /** `START` */
+      type: 'START';
+    }
   /** The user asked the stream to stop. */
-  | { type: 'STOP' }
+  | {
+      /** `STOP` */
+      type: 'STOP';
+    }
   /**
    * Frames arrived on the open socket (`count` of them, in one I/O turn: the reader coalesces a
    * burst into one event so the chart's cost does not grow with the frame rate). `heartbeatSec`
    * is set when one of them was a `_0` heartbeat.
    */
-  | { type: 'FRAME'; count: number; heartbeatSec?: number }
+  | {
+      /** `FRAME` */
+      type: 'FRAME';
+      /** Frames in this I/O turn, at least 1. */
+      count: number;
+      /** The promise of the last `_0` heartbeat among them, in seconds (its `<action>`). */
+      heartbeatSec?: number;
+    }
   /**
    * A live frame arrived: the controller stamped it after the subscription began, so the replay
    * (sent before any live change) is over. Sent by the reader before that frame is delivered.
    */
   | { type: 'LIVE_FRAME' }
   /** The open socket closed. */
-  | { type: 'SOCKET_CLOSED'; code: number; reason: string }
+  | {
+      /** `SOCKET_CLOSED` */
+      type: 'SOCKET_CLOSED';
+      /** The WebSocket close code (RFC 6455; 1006 when the link died without a close frame). */
+      code: number;
+      /** The close reason text, possibly empty. */
+      reason: string;
+    }
   /** The open socket failed. */
-  | { type: 'SOCKET_ERROR'; error: ErrorSummary };
+  | {
+      /** `SOCKET_ERROR` */
+      type: 'SOCKET_ERROR';
+      /** What failed, safe to log. */
+      error: ErrorSummary;
+    };
 
 /**
  * What the `connect` actor hands to the `reader` actor: an open socket. The chart only carries it
@@ -39,8 +64,12 @@ export interface ConnectInput {
 
 /** Input of the `reader` actor. */
 export interface ReaderInput {
+  /** The socket `connect` opened. */
   link: OpenLink;
 }
 
 /** What the chart tells the `reader`: the replay is over, frames from now on are live. */
-export type ReaderEvent = { type: 'LIVE' };
+export type ReaderEvent = {
+  /** `LIVE` */
+  type: 'LIVE';
+};

@@ -46,6 +46,7 @@ export function timerMs(ms: number): number {
   return ms > MAX_TIMER_MS ? MAX_TIMER_MS : ms;
 }
 
+/** The policy used for every field an `EventStreamOptions` or `StreamMachineInput` leaves out. */
 export const DEFAULT_POLICY: StreamPolicy = {
   quietMs: 1000,
   syncMaxMs: 10_000,

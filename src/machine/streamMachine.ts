@@ -14,10 +14,13 @@ import { backoffDelay, DEFAULT_POLICY, timerMs, type StreamPolicy } from './poli
 
 /** Input of the machine: the policy, all optional. */
 export interface StreamMachineInput {
+  /** Timing and retry policy; missing fields take their {@link DEFAULT_POLICY} values. */
   policy?: Partial<StreamPolicy>;
 }
 
+/** The chart's context: what it remembers between events. Read it from a snapshot (`stream.actor.getSnapshot().context`). */
 export interface StreamContext {
+  /** The policy in force: the input's fields over {@link DEFAULT_POLICY}. */
   policy: StreamPolicy;
   /** Consecutive failed attempts (or drops) since the stream was last CONNECTED: drives backoff. */
   failures: number;
@@ -58,6 +61,14 @@ function isHttpStatus(error: unknown, status: number): boolean {
   return e?.code === 'HANDSHAKE_STATUS' && e.status === status;
 }
 
+/**
+ * The stream's life cycle as an XState v5 statechart: `NOT_STARTED`, `INITIALIZING`, `SYNCING`,
+ * `CONNECTED`, `LOST`, `RECONNECTING`, `FAILED`, `STOPPED` (each state tagged with its
+ * {@link EventStreamStatus}). Pure: the actors (`connect`, `refreshAuth`, `reader`) are stubs that
+ * throw until provided, and timing and policy come in as {@link StreamMachineInput}.
+ * `createEventStream()` provides the real actors; open it in Stately to see the chart, or walk it
+ * with `xstate/graph` to generate path tests.
+ */
 export const streamMachine = setup({
   types: {
     context: {} as StreamContext,

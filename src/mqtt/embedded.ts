@@ -17,7 +17,9 @@ export interface EmbeddedBrokerOptions {
 export interface EmbeddedBroker {
   /** `mqtt://HOST:PORT`. */
   readonly url: string;
+  /** The interface it listens on. */
   readonly host: string;
+  /** The TCP port it listens on (the one picked when `port` was 0). */
   readonly port: number;
   /** MQTT clients connected now. */
   readonly connectedClients: number;

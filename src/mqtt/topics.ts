@@ -54,11 +54,17 @@ export function normalizeBaseTopic(base: unknown): string {
 
 /** Topic names under one base. */
 export interface Topics {
+  /** `BASE/availability`: `online` while CONNECTED, else `offline` (retained by default; the last will says `offline`). */
   readonly availability: string;
+  /** `BASE/status`: the stream's status (retained by default). */
   readonly status: string;
+  /** `BASE/event`: every event as JSON (not retained). */
   readonly event: string;
+  /** `BASE/node/ADDRESS/CONTROL`: one property's state (retained by default); each level escaped by `topicLevel`. */
   node(address: string, control: string): string;
+  /** `BASE/program/ID`: one program's status (retained by default). */
   program(id: string): string;
+  /** `BASE/variable/TYPE/ID`: one variable's value (retained by default). */
   variable(type: number, id: number): string;
 }
 
@@ -79,7 +85,9 @@ export function topicsFor(base: string): Topics {
  * broker already holds it) and `payload` (`content` plus the `time` it was first seen).
  */
 export interface StatePayload {
+  /** The value as JSON, without time: equal content means nothing to publish. */
   readonly content: string;
+  /** `content` with `"time"` added: what is published. */
   readonly payload: string;
 }
 

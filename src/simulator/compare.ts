@@ -2,9 +2,13 @@ import { isPropertyControl, type PropertyValue } from './house';
 
 /** The part of a client's mirror entry the simulator's truth can vouch for. */
 export interface MirrorEntryLike {
+  /** The raw value. */
   value: string;
+  /** Unit of measure code. */
   uom?: string;
+  /** Decimal places. */
   prec?: number;
+  /** The controller's display text. */
   formatted?: string;
 }
 

@@ -8,17 +8,47 @@ import type { Prng } from './prng';
  */
 export type ValueModel =
   /** Insteon level, uom 100: 0..255, shown as `Off` or a percentage (255 = `100%`). */
-  | { kind: 'level' }
+  | {
+      /** `level` */
+      kind: 'level';
+    }
   /** On/off load or button, uom 100: 0 or 255, shown as `Off` / `On`. */
-  | { kind: 'onoff' }
+  | {
+      /** `onoff` */
+      kind: 'onoff';
+    }
   /** Insteon ramp rate, uom 25: an index into the ramp table, shown in seconds. */
-  | { kind: 'rampRate' }
+  | {
+      /** `rampRate` */
+      kind: 'rampRate';
+    }
   /** A closed set of raw values with their display strings (fan speed, thermostat mode, lock). */
-  | { kind: 'enum'; values: ReadonlyArray<readonly [raw: number, text: string]> }
+  | {
+      /** `enum` */
+      kind: 'enum';
+      /** Each raw value with its display string. */
+      values: ReadonlyArray<readonly [raw: number, text: string]>;
+    }
   /** A number with `prec` implied decimals and a unit suffix (temperature, humidity, battery). */
-  | { kind: 'number'; min: number; max: number; prec: number; unit: string; step?: number }
+  | {
+      /** `number` */
+      kind: 'number';
+      /** Smallest raw value. */
+      min: number;
+      /** Largest raw value. */
+      max: number;
+      /** Implied decimals: raw 705 with prec 1 is 70.5. */
+      prec: number;
+      /** Suffix of the display string (`°F`, `%`). */
+      unit: string;
+      /** How far one live event moves the raw value up or down; default 1. */
+      step?: number;
+    }
   /** `ERR`: 0 or 1, no uom, no display string (exactly like the real frames). */
-  | { kind: 'error' };
+  | {
+      /** `error` */
+      kind: 'error';
+    };
 
 /**
  * Insteon ramp-rate table (index → seconds), the fast end only: the slow end (minutes) is never

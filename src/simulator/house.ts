@@ -7,9 +7,13 @@ import { formatProgramTime, formatVariableTime, type EventParts } from './wire';
  * `prec` the raw attribute texts, `formatted` the `<fmtAct>` text.
  */
 export interface PropertyValue {
+  /** The raw `<action>` text. */
   value: string;
+  /** The `uom` attribute text (unit of measure code), when sent. */
   uom?: string;
+  /** The `prec` attribute text (decimal places), when sent. */
   prec?: string;
+  /** The `<fmtAct>` text (`40%`, `Off`), when sent. */
   formatted?: string;
 }
 
@@ -23,40 +27,59 @@ export interface SimProperty extends PropertyValue {
   model?: ValueModel;
 }
 
+/** What a simulated node behaves like; `captured` for nodes read from a capture. */
 export type NodeKind =
   'dimmer' | 'relay' | 'keypad' | 'fanlinc' | 'thermostat' | 'door' | 'motion' | 'leak' | 'lock' | 'captured';
 
+/** One simulated node. */
 export interface SimNode {
+  /** The node address as on the wire (`1A 2B 3C 1`, `n001_x`). */
   address: string;
+  /** What it behaves like. */
   kind: NodeKind;
+  /** Its properties by control (`ST`, `OL`, ...). */
   properties: Map<string, SimProperty>;
 }
 
+/** One simulated program, as `_1`/`0` frames describe it. */
 export interface SimProgram {
   /** Hex id as on the wire (`8D`). */
   id: string;
+  /** The `<on/>` / `<off/>` flag. */
   enabled: boolean;
+  /** The `<rr/>` / `<nr/>` flag. */
   runAtReboot: boolean;
   /** The `<s>` byte: high nibble last evaluation, low nibble run state. */
   status: number;
+  /** Last run start, sent as `<r>` (controller local time). */
   lastRun: Date;
+  /** Last run finish, sent as `<f>`. */
   lastFinish: Date;
+  /** When it last changed (replayed frames carry this historical time). */
   changedAt: Date;
 }
 
+/** One simulated variable, as `_1`/`6` and `7` frames describe it. */
 export interface SimVariable {
   /** 1 integer, 2 state. */
   type: 1 | 2;
+  /** Its number within its type. */
   id: number;
+  /** The current value, unscaled (`prec` says where the decimal point goes). */
   value: number;
+  /** The value it starts with at boot, unscaled. */
   init: number;
+  /** Decimal places. */
   prec: number;
+  /** When it last changed. */
   changedAt: Date;
 }
 
 /** The simulated controller's whole state. */
 export interface House {
+  /** Nodes by address. */
   nodes: Map<string, SimNode>;
+  /** Programs by hex id. */
   programs: Map<string, SimProgram>;
   /** Keyed `type:id`, e.g. `2:12`. */
   variables: Map<string, SimVariable>;

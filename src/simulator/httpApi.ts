@@ -5,7 +5,9 @@ import type { SimulatorStats } from './stats';
 
 /** Basic credentials the simulator accepts. */
 export interface SimulatorCredentials {
+  /** Basic-auth user name for `/rest` and the portal login (`/api/login`). */
   username: string;
+  /** Its password. */
   password: string;
 }
 

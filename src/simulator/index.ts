@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { startSimulator } from './server';
-export type { Simulator, SimulatorOptions, LiveEventsOptions, TokenFrameShape } from './server';
+export type { Simulator, SimulatorOptions, LiveEventsOptions, TokenFrameShape } from './api';
 export type { SimulatorFaults, GarbageKind } from './faults';
 export type { SimulatorStats } from './stats';
 export type { SimulatorCredentials } from './httpApi';
@@ -15,4 +15,5 @@ export { COMMAND_CONTROLS, isPropertyControl } from './house';
 export { compareWithTruth, type MirrorComparison, type NodeMirrorLike, type MirrorEntryLike } from './compare';
 export { createPrng, type Prng } from './prng';
 export type { EventParts } from './wire';
+export type { ValueModel } from './formats';
 export { decodeJwtPayload } from './jwt';

@@ -16,6 +16,7 @@ export interface Prng {
   fork(): Prng;
 }
 
+/** A generator seeded with `seed` (any number; its low 32 bits are used): the same seed gives the same sequence. */
 export function createPrng(seed: number): Prng {
   let state = seed >>> 0;
   const next = (): number => {

@@ -1,9 +1,13 @@
-import { STATUS_CODES, createServer, type IncomingMessage } from 'node:http';
+/**
+ * `startSimulator`: the simulated controller put together. The house and its live changes, the
+ * sessions and their replay, the HTTP API and the upgrade gate each live in their own module; this
+ * one wires them, listens, and closes them all.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { wsText } from './wsText';
-import { FaultState, type GarbageKind, type SimulatorFaults } from './faults';
+import type { LiveEventsOptions, Simulator, SimulatorOptions, TokenFrameShape } from './api';
+import { FaultState, type GarbageKind } from './faults';
 import { formatValue } from './formats';
 import {
   generateHouse,
@@ -13,127 +17,20 @@ import {
   snapshotNodes,
   touchProgram,
   variableParts,
-  type House,
   type PropertyValue,
   type SimProperty,
 } from './house';
-import { bearerOf, handleHttp, type SimulatorCredentials } from './httpApi';
+import { handleHttp } from './httpApi';
 import { TokenIssuer } from './jwt';
 import { capturePlan, generatedPlan } from './plans';
 import { createPrng } from './prng';
 import { loadCapture, type Capture } from './replayFile';
-import { Session, type SessionContext, type SessionInfo, type StreamPath } from './session';
-import { createStats, socketOpened, type SimulatorStats } from './stats';
+import { Session, type SessionContext } from './session';
+import { createStats, socketOpened } from './stats';
+import { createUpgradeGate } from './upgrade';
 import type { EventParts } from './wire';
 
-/** Random live property changes. */
-export interface LiveEventsOptions {
-  /** Mean time between changes in ms before `speed` scaling (each gap is 0.5x-1.5x of it). Default 5000. */
-  intervalMs?: number;
-  /** Also send the `DON`/`DOF` command frame a physical switch press produces before its `ST`. Default false. */
-  commands?: boolean;
-}
-
-/** Which token-frame shapes `/api/events/subscribe` accepts. */
-export type TokenFrameShape =
-  /** `{"auth":{"token":"<jwt>"}}` */
-  | 'auth'
-  /** `{"type":"auth","creds":{"token":"<jwt>"}}` */
-  | 'creds';
-
-export interface SimulatorOptions {
-  /** TCP port; 0 (default) picks a free one. */
-  port?: number;
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
-  /**
-   * Required credentials: Basic on `/rest/subscribe` (a bearer JWT from `/api/login` works too), the
-   * user of `/api/login`, and a token frame on `/api/events/subscribe`. Absent = no auth checks at
-   * all: any login succeeds and `/api/events/subscribe` replays without waiting for a token frame.
-   */
-  auth?: SimulatorCredentials;
-  /**
-   * Path of a capture in the fixture's jsonl format to replay instead of the generated house: its
-   * received frames, with their own timing scaled by `speed`, `seqnum`/`sid` renumbered for each
-   * subscription and everything else verbatim (so its `_0` frames keep their unscaled action).
-   * Generated heartbeats and live events start after the file; the truth is the node status after
-   * all of the capture's property frames.
-   */
-  replay?: string;
-  /** Time compression: every delay (replay timing, heartbeats, live events) is divided by it. Default 1. */
-  speed?: number;
-  /** Heartbeat period in seconds (before `speed` scaling). Default 30. */
-  heartbeatSec?: number;
-  /**
-   * The `_0` action: the longest silence the controller promises, in seconds. It is divided by
-   * `speed` too (and then may be fractional, e.g. `0.9`) so a client's watchdog stays meaningful.
-   * Default 90.
-   */
-  heartbeatPromise?: number;
-  /** Random live changes: `false` for none, a number for the mean interval in ms, or options. Default on, 5000 ms. */
-  liveEvents?: false | number | LiveEventsOptions;
-  /**
-   * A busy house: a live property change every `busy` ms of real time (not scaled by `speed`, no
-   * jitter), from the moment the simulator starts, instead of `liveEvents`. Like power meters,
-   * thermostats and motion sensors reporting all the time. Changes that happen while a subscriber's
-   * replay is being sent reach it after the replay, as from a real controller's queue.
-   */
-  busy?: number;
-  /**
-   * Send a `Date` header on the WebSocket upgrade response (the controller's clock, second
-   * resolution). Default true. Whether a real eisy sends one on its 101 is unverified (HTTP makes it
-   * optional there): `false` reproduces a controller that does not.
-   */
-  dateHeader?: boolean;
-  /** Stamp generated frames with `timestamp`. Default true; `false` sends none, like ISY994 v4 firmware. */
-  timestamps?: boolean;
-  /** Seed of every random choice (house, replay timing, live events). Default 1. */
-  seed?: number;
-  /** Access-token lifetime in seconds (real time, not scaled). Default 3600. */
-  tokenTtlSec?: number;
-  /** Refresh-token lifetime in seconds. Default 7 days. */
-  refreshTtlSec?: number;
-  /** Token-frame shapes accepted on `/api/events/subscribe`. Default both. */
-  tokenFrames?: readonly TokenFrameShape[];
-  /** How long `/api/events/subscribe` waits for the token frame before closing with 1008 (real ms). Default 10000. */
-  authTimeoutMs?: number;
-  /** Offset of the controller's clock in minutes east of UTC, for timestamps. Default: this machine's. */
-  utcOffsetMinutes?: number;
-}
-
-/** A running simulator. */
-export interface Simulator {
-  /** The controller's base URL, `http://127.0.0.1:PORT`. Streams are at `/rest/subscribe` and `/api/events/subscribe` (ws://). */
-  readonly url: string;
-  readonly port: number;
-  /** Fault injection. */
-  readonly faults: SimulatorFaults;
-  /** Live counters (the object is updated in place). */
-  readonly stats: SimulatorStats;
-  /** The simulated state itself (nodes, programs, variables). Read it; change it only through `emitChange`. */
-  readonly house: House;
-  /** Node status now, in the shape of a client's `mirror.nodes` (a copy). */
-  truth(): Map<string, Map<string, PropertyValue>>;
-  /** The open connections. */
-  sessions(): SessionInfo[];
-  /**
-   * Change one property now and send it to every subscriber: applied to the truth first. `value` is
-   * the raw action; the display string is derived from the property's model unless given. Throws for
-   * an unknown node; an unknown control is added to the node.
-   */
-  emitChange(
-    node: string,
-    control: string,
-    value: string | number,
-    extra?: { uom?: string; prec?: string; formatted?: string; name?: string },
-  ): PropertyValue;
-  /** Turn random live changes off (`false`) or on again with new settings, at run time. */
-  setLiveEvents(liveEvents: false | number | LiveEventsOptions): void;
-  /** Send an arbitrary event (e.g. `{ control: '_3', action: 'NR', node: '1A 2B 3C 1' }`) to every subscriber. */
-  emitEvent(parts: EventParts): void;
-  /** Terminate every socket, clear every timer, close the server. Idempotent. */
-  close(): Promise<void>;
-}
+export type { LiveEventsOptions, Simulator, SimulatorOptions, TokenFrameShape } from './api';
 
 /** Normalised {@link LiveEventsOptions}, or undefined when disabled. */
 function liveOptions(option: SimulatorOptions['liveEvents']): Required<LiveEventsOptions> | undefined {
@@ -183,8 +80,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const stats = createStats();
   const tokens = new TokenIssuer(options.tokenTtlSec ?? 3600, options.refreshTtlSec ?? 7 * 86_400);
   const sessions = new Set<Session>();
-  /** Raw sockets answered with an HTTP error and still flushing. */
-  const rawSockets = new Set<Duplex>();
   let sidCounter = 0;
   let sessionCounter = 0;
   let microCounter = 0;
@@ -317,48 +212,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   // ---- WebSocket upgrades ----------------------------------------------------------------------
-  const wss = new WebSocketServer({ noServer: true, autoPong: false, clientTracking: false, perMessageDeflate: false });
-  if (options.dateHeader !== false) wss.on('headers', (headers) => headers.push(`Date: ${new Date().toUTCString()}`));
-
-  const refuse = (socket: Duplex, status: number, extraHeaders: Record<string, string> = {}): void => {
-    const body = `${status} ${STATUS_CODES[status] ?? 'Error'}\n`;
-    const headers = {
-      'Content-Type': 'text/plain',
-      'Content-Length': String(Buffer.byteLength(body)),
-      Connection: 'close',
-      ...extraHeaders,
-    };
-    const head = Object.entries(headers)
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('');
-    rawSockets.add(socket);
-    socket.once('close', () => rawSockets.delete(socket));
-    socket.once('finish', () => socket.destroy());
-    socket.on('error', () => socket.destroy());
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head}\r\n${body}`);
-  };
-
-  /** Who is on the upgrade request (Basic user or bearer subject) and whether the credentials pass. */
-  const headerIdentity = (req: IncomingMessage): { identity: string; valid: boolean } => {
-    const header = req.headers.authorization ?? '';
-    if (header.startsWith('Basic ')) {
-      const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      const user = colon < 0 ? decoded : decoded.slice(0, colon);
-      const pass = colon < 0 ? '' : decoded.slice(colon + 1);
-      return {
-        identity: user,
-        valid: !options.auth || (user === options.auth.username && pass === options.auth.password),
-      };
-    }
-    const bearer = bearerOf(req);
-    if (bearer !== undefined) {
-      const claims = tokens.verify(bearer, 'access');
-      return { identity: claims?.sub ?? '-', valid: !options.auth || claims !== undefined };
-    }
-    return { identity: '-', valid: !options.auth };
-  };
-
   const server = createServer((req, res) => {
     handleHttp(req, res, {
       auth: options.auth,
@@ -371,65 +224,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       res.end();
     });
   });
-
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    stats.upgrades++;
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const path: StreamPath | undefined =
-      pathname === '/rest/subscribe' ? 'rest' : pathname === '/api/events/subscribe' ? 'api' : undefined;
-    if (!path || closed) return refuse(socket, path ? 503 : 404);
-    const injected = faults.takeReject();
-    if (injected !== undefined) {
-      stats.rejects++;
-      return refuse(socket, injected, injected === 401 ? { 'WWW-Authenticate': 'Basic realm="/"' } : {});
-    }
-    const who = headerIdentity(req);
-    // The modern path authenticates with its first frame; only the legacy path checks the header.
-    if (path === 'rest' && !who.valid) {
-      stats.rejects++;
-      stats.authFailures++;
-      return refuse(socket, 401, { 'WWW-Authenticate': 'Basic realm="/"' });
-    }
-    const clientHeader = req.headers['x-client-id'];
-    const client =
-      typeof clientHeader === 'string'
-        ? clientHeader
-        : `${req.socket.remoteAddress ?? '?'} ${req.headers['user-agent'] ?? '-'} ${who.identity}`;
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, path, client));
+  const gate = createUpgradeGate({
+    dateHeader: options.dateHeader !== false,
+    auth: options.auth,
+    authTimeoutMs: options.authTimeoutMs ?? 10_000,
+    tokenFrames,
+    tokens,
+    stats,
+    faults,
+    isClosed: () => closed !== undefined,
+    openSession: (ws, path, client) => {
+      socketOpened(stats, client);
+      const session = new Session(++sessionCounter, ws, path, client, ctx);
+      sessions.add(session);
+      ws.once('close', () => sessions.delete(session));
+      ws.on('error', () => ws.terminate());
+      return session;
+    },
   });
-
-  const onConnection = (ws: WebSocket, path: StreamPath, client: string): void => {
-    socketOpened(stats, client);
-    const session = new Session(++sessionCounter, ws, path, client, ctx);
-    sessions.add(session);
-    ws.once('close', () => sessions.delete(session));
-    ws.on('error', () => ws.terminate());
-    const closeMode = faults.takeAcceptThenClose();
-    if (closeMode) {
-      if (closeMode === 'terminate') ws.terminate();
-      else ws.close(1011, 'simulated accept-then-close');
-      return;
-    }
-    if (faults.stallNew) session.stall();
-    if (path === 'rest' || !options.auth) {
-      session.begin();
-      return;
-    }
-    session.awaitAuth(options.authTimeoutMs ?? 10_000, () => {
-      stats.tokenFrameFailures++;
-      ws.close(1008, 'no auth frame');
-    });
-    ws.once('message', (data: RawData, isBinary: boolean) => {
-      if (session.state !== 'auth') return;
-      const token = isBinary ? undefined : tokenFromFrame(wsText(data), tokenFrames);
-      if (token !== undefined && tokens.verify(token, 'access')) {
-        session.begin();
-      } else {
-        stats.tokenFrameFailures++;
-        ws.close(1008, 'unauthorized');
-      }
-    });
-  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => gate.handle(req, socket, head));
 
   // ---- listen ---------------------------------------------------------------------------------
   const host = options.host ?? '127.0.0.1';
@@ -458,8 +271,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         s.dispose();
         s.ws.terminate();
       }
-      for (const socket of rawSockets) socket.destroy();
-      wss.close();
+      gate.close();
       server.closeAllConnections();
       await Promise.all([...closing, new Promise<void>((resolve) => server.close(() => resolve()))]);
     })();
@@ -491,19 +303,4 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     close,
   };
-}
-
-/** The token of a token frame in one of the accepted shapes. */
-function tokenFromFrame(text: string, shapes: ReadonlySet<TokenFrameShape>): string | undefined {
-  let frame: unknown;
-  try {
-    frame = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (frame === null || typeof frame !== 'object') return undefined;
-  const f = frame as { auth?: { token?: unknown }; type?: unknown; creds?: { token?: unknown } };
-  if (shapes.has('auth') && typeof f.auth?.token === 'string') return f.auth.token;
-  if (shapes.has('creds') && f.type === 'auth' && typeof f.creds?.token === 'string') return f.creds.token;
-  return undefined;
 }

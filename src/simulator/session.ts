@@ -41,17 +41,23 @@ export interface SessionContext {
 
 /** A read-only view of one connection, for tests. */
 export interface SessionInfo {
+  /** Connection number, from 1, in accept order. */
   id: number;
   /** Subscription id; `undefined` until authenticated. */
   sid: string | undefined;
+  /** Which stream path the client subscribed to. */
   path: StreamPath;
+  /** The client's address and port (`127.0.0.1:54321`). */
   client: string;
+  /** Where the session is: waiting for its auth frame, waiting to replay, replaying, live, closed. */
   state: SessionState;
+  /** A fault made the simulator stop sending on this socket (a half-open peer). */
   stalled: boolean;
   /** The `seqnum` the next event will carry. */
   nextSeqnum: number;
   /** Once the replay has been sent: the `seqnum` of the first frame after it (frames below it are replay). */
   replayEnd: number | undefined;
+  /** Frames sent on this socket so far (replay, live events, heartbeats). */
   framesSent: number;
 }
 

@@ -9,14 +9,21 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
 /** The parts of one `<Event>`; `eventInfo` is inner XML and is written verbatim. */
 export interface EventParts {
+  /** `<control>`: a property (`ST`), a command (`DON`) or a system control (`_1`). */
   control: string;
+  /** `<action>` text. */
   action: string;
+  /** `uom` attribute of `<action>`. */
   uom?: string;
+  /** `prec` attribute of `<action>`. */
   prec?: string;
   /** Node address, empty for system events. */
   node?: string;
+  /** Inner XML of `<eventInfo>`, written verbatim. */
   eventInfo?: string;
+  /** `<fmtAct>`: the value as the controller displays it. */
   fmtAct?: string;
+  /** `<fmtName>`: the property's display name. */
   fmtName?: string;
 }
 

@@ -115,6 +115,7 @@ describe('Renderer', () => {
       node: '1A 2B 3C 1',
       formattedAction: 'On',
       eventInfo: '',
+      eventInfoText: '',
       isSystem: false,
       isProperty: true,
     };

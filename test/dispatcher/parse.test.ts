@@ -72,6 +72,7 @@ describeWithFixtures('parseEventFrame on the eisy captures', (fx) => {
       action: '0',
       node: '',
       eventInfo: '<id>8D</id><on /><nr /><r>260506 14:30:36 </r><f>260506 14:30:36 </f><s>31</s>',
+      eventInfoText: '8D260506 14:30:36 260506 14:30:36 31',
       isSystem: true,
       isProperty: false,
     });
@@ -80,6 +81,7 @@ describeWithFixtures('parseEventFrame on the eisy captures', (fx) => {
       action: 'WH',
       node: '8E 55 0D 1',
       eventInfo: '<status>0</status>',
+      eventInfoText: '0',
     });
     expect(find(/seqnum=\\"425\\"/)).toMatchObject({
       control: '_0',
@@ -93,6 +95,7 @@ describeWithFixtures('parseEventFrame on the eisy captures', (fx) => {
       control: '_7',
       action: '1',
       eventInfo: '<![CDATA[U7 Rest:  submitCmd([6536],[DOF],[<NULL>])]]>',
+      eventInfoText: 'U7 Rest:  submitCmd([6536],[DOF],[<NULL>])',
     });
     expect(find(/seqnum=\\"17\\"/)).toEqual({
       seqnum: 17,
@@ -106,6 +109,7 @@ describeWithFixtures('parseEventFrame on the eisy captures', (fx) => {
       formattedAction: '60%',
       formattedName: 'On Level',
       eventInfo: '',
+      eventInfoText: '',
       isSystem: false,
       isProperty: true,
     });

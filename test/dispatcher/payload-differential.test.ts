@@ -15,6 +15,7 @@ import {
 } from '../../src/dispatcher/decoders';
 import { readProgram, readVar } from '../../src/dispatcher/payloadFast';
 import type { IoxEvent } from '../../src/dispatcher/types';
+import { characterData } from '../../src/dispatcher/entities';
 import { describeWithFixtures } from './fixtures';
 
 function trigger(action: string, eventInfo: string): IoxEvent {
@@ -30,6 +31,7 @@ function trigger(action: string, eventInfo: string): IoxEvent {
     formattedAction: undefined,
     formattedName: undefined,
     eventInfo,
+    eventInfoText: characterData(eventInfo),
     isSystem: true,
     isProperty: false,
   };

@@ -1,0 +1,153 @@
+import { createActor, fromCallback, fromPromise, SimulatedClock, transition } from 'xstate';
+import type { ConnectInput, OpenLink } from '../machine/events';
+import { streamMachine } from '../machine/streamMachine';
+import { statusOf, type EventStreamStatus } from '../machine/status';
+import { allStateNodes, allTransitions, transitionKey } from './chart';
+import {
+  createStreamTestModel,
+  eventLabel,
+  eventsFor,
+  MODEL_INPUT,
+  stateKey,
+  type ModelEvent,
+  type ModelPath,
+  type Snap,
+} from './model';
+
+/** One step of a path: what happens, and the status the stream must show afterwards. */
+export interface StreamPathStep {
+  /**
+   * What happens, in the chart's words: `START`, `STOP`, `FRAME`, `FRAME(heartbeat)`,
+   * `SOCKET_CLOSED`, `SOCKET_ERROR`, `connect.done`, `connect.error(401)` (or `500`,
+   * `AUTH_REJECTED`, `AUTH_TRANSIENT`), `refreshAuth.done(true|false)`, `refreshAuth.error(...)`,
+   * `after.<delay>` (`after.quietWindow`, `after.backoff`, ...: a timer of the chart fires).
+   */
+  event: string;
+  /** The stream's status once the step is done. */
+  status: EventStreamStatus;
+}
+
+/** A path through the chart from a new stream (NOT_STARTED): a sequence of steps. */
+export interface StreamPath {
+  /** The steps' events joined with ` → `; a readable, stable test name. */
+  description: string;
+  steps: readonly StreamPathStep[];
+  /** The chart events behind each step, for the harness (same order as `steps`). */
+  readonly events: readonly ModelEvent[];
+}
+
+/** How `streamPaths()` chooses paths. */
+export type StreamPathOptions =
+  /** Shortest paths that together take every transition of the chart (the default). */
+  | { strategy?: 'shortest' }
+  /**
+   * Every path that never visits the same chart state twice, up to `maxSteps` steps (default 6).
+   * Many more paths than `shortest`: the number grows quickly with `maxSteps`.
+   */
+  | { strategy: 'simple'; maxSteps?: number };
+
+function toStreamPath(events: readonly ModelEvent[], statuses: readonly EventStreamStatus[]): StreamPath {
+  const steps = events.map((event, i) => ({ event: eventLabel(event), status: statuses[i] }));
+  return { description: steps.map((s) => s.event).join(' → '), steps, events };
+}
+
+function fromModelPath(path: ModelPath): StreamPath {
+  const steps = path.steps.slice(1);
+  return toStreamPath(
+    steps.map((s) => s.event),
+    steps.map((s) => statusOf(s.state)),
+  );
+}
+
+/** Depth-first simple paths over the chart's own states (`stateKey`), each ending where it cannot go on. */
+function simplePaths(maxSteps: number): StreamPath[] {
+  const initial = createStreamTestModel().getShortestPaths()[0].steps[0].state;
+  const out: StreamPath[] = [];
+  const walk = (state: Snap, seen: Set<string>, events: ModelEvent[], statuses: EventStreamStatus[]): void => {
+    const next = events.length < maxSteps ? eventsFor(state) : [];
+    let extended = false;
+    for (const event of next) {
+      const [after] = transition(streamMachine, state, event as never);
+      const key = stateKey(after);
+      if (seen.has(key)) continue;
+      extended = true;
+      seen.add(key);
+      walk(after, seen, [...events, event], [...statuses, statusOf(after)]);
+      seen.delete(key);
+    }
+    if (!extended && events.length > 0) out.push(toStreamPath(events, statuses));
+  };
+  walk(initial, new Set([stateKey(initial)]), [], []);
+  return out;
+}
+
+/**
+ * Paths through the stream's statechart, generated from the chart itself, to run with
+ * `createPathHarness()`. Default: the shortest paths that together take every transition
+ * (`pathCoverage()` of the result is 100%); `{ strategy: 'simple', maxSteps }` for every path that
+ * does not revisit a state, up to `maxSteps` steps.
+ */
+export function streamPaths(options: StreamPathOptions = {}): StreamPath[] {
+  if (options.strategy === 'simple') return simplePaths(options.maxSteps ?? 6);
+  return createStreamTestModel().getShortestPaths().map(fromModelPath);
+}
+
+/** How much of the chart a set of paths walks. */
+export interface PathCoverage {
+  /** State nodes entered (the root, always active, is not counted). */
+  states: { covered: number; total: number };
+  /** Transitions taken: every event, delayed, done/error and eventless transition, each guarded alternative. */
+  transitions: { covered: number; total: number };
+}
+
+/** A stream chart with inert actors and a clock that never moves: only the path's events act on it. */
+function sandbox(onTransition: (key: string) => void, onState: (id: string) => void) {
+  const machine = streamMachine.provide({
+    actors: {
+      connect: fromPromise<OpenLink, ConnectInput>(() => new Promise(() => {})),
+      refreshAuth: fromPromise<boolean, void>(() => new Promise(() => {})),
+      reader: fromCallback(() => {}),
+    },
+  });
+  return createActor(machine, {
+    input: MODEL_INPUT,
+    clock: new SimulatedClock(),
+    inspect: (ev) => {
+      const inspection = ev as unknown as {
+        type: string;
+        rootId: string;
+        actorRef: { sessionId: string };
+        _transitions?: unknown[];
+        snapshot?: { _nodes?: Array<{ id: string }> };
+      };
+      if (inspection.type !== '@xstate.microstep' || inspection.actorRef.sessionId !== inspection.rootId) return;
+      for (const t of inspection._transitions ?? []) onTransition(transitionKey(t as never));
+      for (const node of inspection.snapshot?._nodes ?? []) onState(node.id);
+    },
+  });
+}
+
+/**
+ * Which states and transitions of the chart `paths` walk, counted by replaying each path's
+ * events on the chart (no sockets, no timers).
+ */
+export function pathCoverage(paths: readonly StreamPath[]): PathCoverage {
+  const states = new Set<string>();
+  const transitions = new Set<string>();
+  for (const path of paths) {
+    const actor = sandbox(
+      (key) => transitions.add(key),
+      (id) => states.add(id),
+    );
+    actor.start();
+    for (const node of actor.getSnapshot()._nodes) states.add(node.id);
+    for (const event of path.events) actor.send(event as never);
+    actor.stop();
+  }
+  const allStates = allStateNodes().map((n) => n.id);
+  const all = [...allTransitions().keys()];
+  return {
+    states: { covered: allStates.filter((id) => states.has(id)).length, total: allStates.length },
+    transitions: { covered: all.filter((key) => transitions.has(key)).length, total: all.length },
+  };
+}
