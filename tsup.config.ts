@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { defineConfig } from 'tsup';
 import type { Plugin } from 'esbuild';
@@ -23,6 +24,22 @@ const cliUsesBuiltLibrary: Plugin = {
   },
 };
 
+/**
+ * The browser build: wherever `X.browser.ts` sits next to `X.ts`, it replaces it. Two modules have
+ * one: the default transport (the DOM WebSocket instead of `ws`) and Node's HTTP client (never
+ * called in a browser). Nothing else differs, so the browser runs the same chart, dispatcher and
+ * auth as Node, and no Node built-in is on its path (a test bundles it for the browser).
+ */
+const browserFiles: Plugin = {
+  name: 'browser-files',
+  setup(build) {
+    build.onResolve({ filter: /^\./ }, (args) => {
+      const browserFile = `${resolve(args.resolveDir, args.path)}.browser.ts`;
+      return existsSync(browserFile) ? { path: browserFile } : undefined;
+    });
+  },
+};
+
 // What npm users run: the library and its subpaths in both module formats (with `.d.ts` /
 // `.d.mts` for either resolution), and the `iox-events` binary once, as CommonJS (what `bin`
 // runs). No source maps: they would have to embed the sources to be of use, and would triple
@@ -33,8 +50,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     // tsup's declaration build sets `baseUrl`, which TypeScript 6 deprecates: acknowledge it.
     dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
-    // Everything but the binary, which the second build writes at the same time.
-    clean: ['!cli.js'],
+    // Everything but what the other builds write at the same time.
+    clean: ['!cli.js', '!browser.mjs'],
     target: 'node20',
     splitting: false,
   },
@@ -44,5 +61,14 @@ export default defineConfig([
     target: 'node20',
     splitting: false,
     esbuildPlugins: [cliUsesBuiltLibrary],
+  },
+  {
+    // What bundlers pick through the `browser` export condition (ESM: every current bundler reads it).
+    entry: { browser: 'src/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    splitting: false,
+    esbuildPlugins: [browserFiles],
   },
 ]);

@@ -53,7 +53,8 @@ export interface EventStreamOptions {
   tls?: TlsOptions;
   /**
    * How connections are made (see {@link Transport} for the contract). Default: the Node
-   * transport (`ws` over a socket it connects and verifies itself).
+   * transport (`ws` over a socket it connects and verifies itself); in the browser build (the
+   * package's `browser` export condition), the DOM `WebSocket`.
    */
   transport?: Transport;
   /** Where the stream logs (console-compatible). Default: warnings and errors to the console. */

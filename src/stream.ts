@@ -10,7 +10,7 @@ import { MAX_TIMER_MS } from './machine/policy';
 import { streamMachine } from './machine/streamMachine';
 import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOptions } from './options';
 import { createConnectActor, createSlotReleaseActor } from './services/connect';
-import { nodeTransport } from './services/nodeTransport';
+import { defaultTransport } from './services/defaultTransport';
 import { createReaderActor, type FrameSink } from './services/reader';
 import { createRefreshAuthActor } from './services/refreshAuth';
 import { SubscriberSlot, type Link } from './services/subscriberSlot';
@@ -107,7 +107,7 @@ export class EventStream {
     this.#auth = options.auth ?? NO_AUTH;
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
     this.dispatcher = new EventDispatcher({ logger: this.#logger });
-    this.#slot = new SubscriberSlot(options.transport ?? nodeTransport);
+    this.#slot = new SubscriberSlot(options.transport ?? defaultTransport);
 
     const machine = streamMachine.provide({
       actors: {

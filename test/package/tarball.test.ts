@@ -12,17 +12,20 @@ import { packed, ROOT, type Packed } from './packed';
 const run = promisify(execFile);
 
 /**
- * Budget for the unpacked package. Today's build is about 0.55 MB (two module formats of the
- * library and the simulator, their declarations, the browser build, the binary, README).
+ * Budget for the unpacked package: 900 KiB. Today's build is about 840 KB: the library in three
+ * builds (ESM, CommonJS, browser ESM, ~130 KB each), the simulator and the MQTT bridge in two, the
+ * `.d.ts`/`.d.mts` pairs (~200 KB), the binary (33 KB) and the README (46 KB). The largest lever
+ * left is the library's three copies (one shared ESM core would save ~250 KB).
  */
-const UNPACKED_BUDGET_BYTES = 700 * 1024;
-/** Budget for the tarball itself (what `npm install` downloads). */
-const PACKED_BUDGET_BYTES = 200 * 1024;
+const UNPACKED_BUDGET_BYTES = 900 * 1024;
+/** Budget for the tarball itself (what `npm install` downloads); today about 238 KB. */
+const PACKED_BUDGET_BYTES = 280 * 1024;
 
 /** Every file the package ships: what a user runs and reads, nothing else. */
 const SHIPPED = [
   'LICENSE',
   'README.md',
+  'dist/browser.mjs',
   'dist/cli.js',
   'dist/index.d.mts',
   'dist/index.d.ts',

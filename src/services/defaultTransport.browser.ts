@@ -1,0 +1,2 @@
+/** Browser build of `defaultTransport.ts`: the DOM `WebSocket`. */
+export { browserTransport as defaultTransport } from './browserTransport';

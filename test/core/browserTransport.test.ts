@@ -1,0 +1,165 @@
+/**
+ * The browser transport's contract, on a scripted stand-in for the DOM WebSocket (the real one is
+ * exercised in headless Chromium by test/browser). Events come on later turns, as in a browser.
+ */
+import { silentLogger, type Logger } from '../../src';
+import { BROWSER_CLOSE_GRACE_MS, browserTransport } from '../../src/services/browserTransport';
+import type { TransportListener, TransportRequest } from '../../src/services/transport';
+
+class FakeWebSocket {
+  static instances: FakeWebSocket[] = [];
+  readyState = 0;
+  binaryType = 'blob';
+  sent: string[] = [];
+  closes: Array<[number?, string?]> = [];
+  onopen: ((e: object) => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onerror: ((e: object) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  constructor(
+    readonly url: string,
+    readonly protocols?: string[],
+  ) {
+    FakeWebSocket.instances.push(this);
+  }
+  send(text: string) {
+    this.sent.push(text);
+  }
+  close(code?: number, reason?: string) {
+    this.closes.push([code, reason]);
+    this.readyState = 2;
+  }
+  // What the browser does, on its own turn:
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  message(data: unknown) {
+    this.onmessage?.({ data });
+  }
+  closed(code: number, reason = '') {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function recorder() {
+  const calls: string[] = [];
+  const listener: TransportListener = {
+    opened: () => calls.push('opened'),
+    frame: (text) => calls.push(`frame ${text}`),
+    failed: (error) => calls.push(`failed ${(error as { code?: string }).code} ${error.message}`),
+    closed: (code, reason) => calls.push(`closed ${code} ${reason}`),
+  };
+  return { calls, listener };
+}
+
+const request = (extra: Partial<TransportRequest> = {}): TransportRequest => ({
+  url: 'ws://127.0.0.1:1/api/events/subscribe',
+  headers: {},
+  maxPayload: 16,
+  logger: silentLogger,
+  ...extra,
+});
+
+beforeEach(() => {
+  FakeWebSocket.instances = [];
+  (globalThis as { WebSocket?: unknown }).WebSocket = FakeWebSocket;
+});
+afterAll(() => {
+  delete (globalThis as { WebSocket?: unknown }).WebSocket;
+});
+
+describe('browserTransport', () => {
+  it('opens, reads text and binary frames as UTF-8 (leniently), sends, and closes with the peer code', async () => {
+    const { calls, listener } = recorder();
+    const connection = browserTransport.open(request({ protocols: ['ISYSUB'] }), listener);
+    const socket = FakeWebSocket.instances[0];
+    expect(socket.protocols).toEqual(['ISYSUB']);
+    expect(socket.binaryType).toBe('arraybuffer');
+    socket.open();
+    connection.send('{"auth":{}}');
+    socket.message('<Event/>');
+    socket.message(new Uint8Array([0x68, 0xc3, 0xa9, 0xff]).buffer);
+    socket.closed(1000, 'bye');
+    expect(socket.sent).toEqual(['{"auth":{}}']);
+    expect(calls).toEqual(['opened', 'frame <Event/>', 'frame hé\uFFFD', 'closed 1000 bye']);
+  });
+
+  it('reports a connection that never opened as failed, then closed (the browser hides why)', () => {
+    const { calls, listener } = recorder();
+    browserTransport.open(request(), listener);
+    const socket = FakeWebSocket.instances[0];
+    socket.onerror?.({});
+    socket.closed(1006);
+    expect(calls).toEqual([
+      expect.stringMatching(/^failed CONNECT_FAILED WebSocket connection failed/),
+      'closed 1006 ',
+    ]);
+  });
+
+  it('fails a frame over maxPayload and closes with 1009', () => {
+    const { calls, listener } = recorder();
+    browserTransport.open(request(), listener);
+    const socket = FakeWebSocket.instances[0];
+    socket.open();
+    socket.message('x'.repeat(17));
+    expect(calls).toEqual([
+      'opened',
+      expect.stringMatching(/^failed CONNECT_FAILED frame of 17 bytes exceeds maxPayload/),
+    ]);
+    expect(socket.closes).toEqual([[1009, 'message too big']]);
+  });
+
+  it('destroy() aborts, delivers nothing more, and reports closed once: on the close event or after the grace', async () => {
+    jest.useFakeTimers();
+    try {
+      const { calls, listener } = recorder();
+      const connection = browserTransport.open(request(), listener);
+      const socket = FakeWebSocket.instances[0];
+      socket.open();
+      connection.destroy();
+      connection.destroy();
+      socket.message('late');
+      expect(socket.closes).toEqual([[undefined, undefined]]);
+      jest.advanceTimersByTime(BROWSER_CLOSE_GRACE_MS);
+      socket.closed(1005); // the browser's event, too late to count twice
+      expect(calls).toEqual(['opened', 'closed 1006 closed by the client']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('refuses an Authorization header with AUTH_REJECTED, on a later turn, without making a socket', async () => {
+    const { calls, listener } = recorder();
+    browserTransport.open(request({ headers: { Authorization: 'Basic c2VjcmV0' } }), listener);
+    expect(calls).toEqual([]);
+    await tick();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(calls).toEqual([
+      expect.stringMatching(
+        /^failed AUTH_REJECTED a browser's WebSocket cannot send request headers \(Authorization\)/,
+      ),
+      'closed 1006 ',
+    ]);
+    expect(calls.join()).not.toContain('c2VjcmV0');
+  });
+
+  it('refuses tls options with TLS_FAILED rather than connect without the pin', async () => {
+    const { calls, listener } = recorder();
+    browserTransport.open(request({ tls: { fingerprint256: 'AB:CD' } }), listener);
+    await tick();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(calls[0]).toMatch(/^failed TLS_FAILED in a browser the `tls` options cannot apply/);
+  });
+
+  it('leaves other headers out with a warning naming them', () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    browserTransport.open(request({ headers: { 'User-Agent': 'app/1', Origin: 'x' }, logger }), recorder().listener);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(warnings).toEqual(["a browser's WebSocket cannot send request headers; left out: User-Agent, Origin"]);
+  });
+});
