@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { MAX_TIMER_MS } from '../machine/policy';
+import { expandBareMqtt, MQTT_HELP, MQTT_OPTIONS, parseMqttPlan, type MqttPlan } from './mqttArgs';
 
 /** A mistake in the command line. The CLI prints it with a hint and exits with code 2. */
 export class UsageError extends Error {
@@ -56,6 +57,8 @@ export interface RunPlan {
   speed: number;
   /** Library log lines (redacted) on stderr. */
   verbose: boolean;
+  /** Bridge the stream into an MQTT broker (`--mqtt*`). */
+  mqtt?: MqttPlan;
 }
 
 /** What the command line asks for. */
@@ -84,6 +87,7 @@ const OPTIONS = {
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+  ...MQTT_OPTIONS,
 } as const;
 
 /**
@@ -174,7 +178,7 @@ export function parseCommand(argv: readonly string[]): Command {
     typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>
   >;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: expandBareMqtt(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -227,9 +231,17 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError('--fingerprint must be a SHA-256 fingerprint: 64 hex digits, plain or AA:BB:...');
   }
 
+  let mqtt: MqttPlan | undefined;
+  try {
+    mqtt = parseMqttPlan(values, simulate);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+
   return {
     kind: 'run',
     plan: {
+      mqtt,
       url,
       simulate,
       auth,
@@ -310,6 +322,7 @@ Output:
       --show-replay      print every replayed status line (marked replay) instead of a count
   -v, --verbose          library log lines on stderr (secrets redacted)
 
+${MQTT_HELP}
 Other:
       --simulate         run against the built-in simulator (a house of ~150 nodes)
       --speed N          simulator time compression with --simulate (default ${DEFAULT_SIMULATE_SPEED})

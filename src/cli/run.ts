@@ -14,6 +14,7 @@ import { startSimulator, type Simulator } from '../simulator';
 import { createEventStream, type EventStream } from '../stream';
 import { version as packageVersion } from '../../package.json';
 import { ExitCode, helpText, parseCommand, UsageError, type PasswordSource, type RunPlan } from './args';
+import { startCliMqtt, type CliMqtt } from './mqtt';
 import { promptPassword, PromptCancelled, type PromptInput } from './prompt';
 import { Renderer, shouldColor, type Output } from './render';
 import { explainForCli } from './explain';
@@ -193,6 +194,23 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     return reportFailure(error, io);
   }
 
+  let mqtt: CliMqtt | undefined;
+  if (plan.mqtt !== undefined) {
+    try {
+      const context = {
+        stream,
+        controllerUrl: target.options.url,
+        tls: target.options.tls,
+        io,
+        secrets: target.secrets,
+      };
+      mqtt = await startCliMqtt(plan.mqtt, { ...context, logger: cliLogger(plan, io, target.secrets) });
+    } catch (error) {
+      await target.simulator?.close();
+      return reportFailure(error, io);
+    }
+  }
+
   const tty = io.stdout.isTTY === true;
   const renderer = new Renderer({
     out: io.stdout,
@@ -243,6 +261,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     clearInterval(keepAlive);
     watch.detach();
     renderer.close();
+    await mqtt?.stop();
     await target.simulator?.close();
   }
 }
