@@ -351,6 +351,8 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
   /** Every (re)connect: the broker may have lost everything (a restart without persistence). */
   const republish = (): void => {
     stats.brokerConnects++;
+    if (warnedSinceConnect) logger.info('mqtt: connected to the broker again');
+    warnedSinceConnect = false;
     if (!running) return;
     for (const [topic, entry] of state) {
       publish(topic, entry.payload, stateOptions);
@@ -369,8 +371,12 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     publishPresence();
   };
 
+  /** One warning per outage: MQTT.js retries every `reconnectPeriod` and would repeat it each time. */
+  let warnedSinceConnect = false;
   const onClientError = (error: Error): void => {
-    logger.warn(`mqtt: ${error.message}`);
+    if (warnedSinceConnect) logger.debug(`mqtt: ${error.message}`);
+    else logger.warn(`mqtt: ${error.message} (retrying)`);
+    warnedSinceConnect = true;
   };
   const onClientClose = (): void => {
     if (running) logger.debug('mqtt: connection to the broker closed; MQTT.js reconnects');

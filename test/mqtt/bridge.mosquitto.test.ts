@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { silentLogger } from '../../src/logger';
 import { createMqttBridge, type MqttBridge } from '../../src/mqtt';
 import type { Simulator } from '../../src/simulator';
 import type { EventStream } from '../../src/stream';
@@ -60,6 +61,7 @@ maybe('MQTT bridge on Mosquitto', () => {
         url: mosquitto.url,
         baseTopic: BASE,
         maxQueuedEvents: 5,
+        logger: silentLogger,
         clientOptions: { reconnectPeriod: 100 },
       });
       sub = await Subscriber.open(mosquitto.url, `${BASE}/#`);
