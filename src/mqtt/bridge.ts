@@ -7,7 +7,9 @@
  * which is why a controller reconnect that changes nothing costs no publish. While the broker is
  * unreachable nothing is handed to MQTT.js (its offline queue would grow without bound): state
  * entries simply keep their latest value, removals wait in a set, and live events wait in a
- * bounded queue (the oldest dropped and counted past `maxQueuedEvents`). Each (re)connect to the
+ * bounded queue (the oldest dropped and counted past `maxQueuedEvents`). The same queue absorbs a
+ * broker that is reachable but slower than the controller: at most `maxInflightEvents` events are
+ * handed to MQTT.js and not yet written (QoS 0) or acknowledged (QoS 1, 2). Each (re)connect to the
  * broker republishes availability, status and every state topic, because a restarted broker may
  * have lost its retained messages.
  */
@@ -66,6 +68,12 @@ export interface MqttBridgeOptions {
   retain?: boolean;
   /** Live events kept while the broker is unreachable; past it the oldest are dropped and counted. Default 1000. */
   maxQueuedEvents?: number;
+  /**
+   * Live events handed to MQTT.js and not yet written (QoS 0) or acknowledged (QoS 1, 2); more wait
+   * in the queue. Bounds the client's own buffers when the broker is slower than the controller.
+   * Default 1000.
+   */
+  maxInflightEvents?: number;
   /** Longest `stop()` waits for the broker to acknowledge `offline` and close, in ms. Default 2000. */
   stopTimeoutMs?: number;
   /** Connection problems (warn) and publish failures (debug). Defaults to warnings and errors on the console. */
@@ -92,7 +100,7 @@ export interface MqttBridgeStats {
   eventsPublished: number;
   /** Live events waiting for the broker now. */
   eventsQueued: number;
-  /** Live events dropped because the queue was full while the broker was unreachable. */
+  /** Live events dropped (the oldest first) because the queue was full: broker unreachable or too slow. */
   eventsDropped: number;
   /** Topics skipped because they exceed MQTT's 65535-byte topic limit. */
   topicsSkipped: number;
@@ -211,6 +219,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
   const qos = checkQos(options.qos ?? 1);
   const retain = options.retain ?? true;
   const queue = new EventQueue(checkCount(options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS, 'maxQueuedEvents'));
+  const maxInflight = Math.max(1, checkCount(options.maxInflightEvents ?? 1000, 'maxInflightEvents'));
   const stopTimeoutMs = checkCount(options.stopTimeoutMs ?? 2000, 'stopTimeoutMs');
   const logger = options.logger ?? defaultLogger;
   const stateOptions: IClientPublishOptions = { qos, retain };
@@ -327,10 +336,29 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     else if (event.control === '_3' && event.action === 'NR') dropRemovedNodes();
     if (info.replay) return;
     const payload = JSON.stringify(event);
-    if (connected()) {
-      publish(topics.event, payload, eventOptions);
-      stats.eventsPublished++;
-    } else if (queue.push(payload)) stats.eventsDropped++;
+    if (connected() && inflight < maxInflight && queue.size === 0) publishEvent(payload);
+    else if (queue.push(payload)) stats.eventsDropped++;
+  };
+
+  /** Events handed to the client in this connection and not yet completed. */
+  let inflight = 0;
+  /** Bumped on each broker connect: completions from an older connection do not count. */
+  let generation = 0;
+
+  const publishEvent = (payload: string): void => {
+    inflight++;
+    stats.eventsPublished++;
+    const mine = generation;
+    client!.publish(topics.event, payload, eventOptions, (error?: Error) => {
+      onPublished(error);
+      if (mine !== generation) return;
+      inflight--;
+      drainEvents();
+    });
+  };
+
+  const drainEvents = (): void => {
+    while (queue.size > 0 && inflight < maxInflight && connected()) publishEvent(queue.shift()!);
   };
 
   const onProgram = (status: ProgramStatus): void => syncProgram(status.id);
@@ -363,10 +391,9 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
       stats.cleared++;
     }
     pendingClears.clear();
-    for (let payload = queue.shift(); payload !== undefined; payload = queue.shift()) {
-      publish(topics.event, payload, eventOptions);
-      stats.eventsPublished++;
-    }
+    generation++;
+    inflight = 0;
+    drainEvents();
     // Availability last: `online` tells a subscriber the state topics are current.
     publishPresence();
   };

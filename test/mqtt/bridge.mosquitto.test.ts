@@ -116,6 +116,56 @@ maybe('MQTT bridge on Mosquitto', () => {
     });
   });
 
+  describe('slow broker', () => {
+    let sim: Simulator;
+    let stream: EventStream;
+    let bridge: MqttBridge;
+    let sub: Subscriber;
+
+    afterEach(async () => {
+      mosquitto.resume();
+      await bridge.stop();
+      await stream.stop();
+      await sub.close();
+      await sim.close();
+    });
+
+    it('hands MQTT.js at most maxInflightEvents unacknowledged events; the rest wait in the bounded queue', async () => {
+      ({ sim, stream } = await simulatedStream());
+      bridge = createMqttBridge({
+        stream,
+        url: mosquitto.url,
+        baseTopic: BASE,
+        maxInflightEvents: 2,
+        maxQueuedEvents: 3,
+        logger: silentLogger,
+      });
+      sub = await Subscriber.open(mosquitto.url, `${BASE}/event`);
+      bridge.start();
+      stream.start();
+      await until(() => bridge.stats.brokerConnected && stream.status === 'CONNECTED', 8000, 'bridged');
+      await new Promise((r) => setTimeout(r, 200));
+      const published = bridge.stats.eventsPublished;
+
+      mosquitto.pause(); // still connected, but no PUBACK comes back
+      const node = [...sim.house.nodes.values()].find((n) => n.properties.has('ST'))!;
+      const seen = stream.dispatcher.stats.eventsParsed;
+      for (let i = 0; i < 20; i++) sim.emitChange(node.address, 'ST', String(i * 10));
+      await until(() => stream.dispatcher.stats.eventsParsed >= seen + 20, 3000, 'changes to reach the stream');
+      expect(bridge.stats.brokerConnected).toBe(true);
+      expect(bridge.stats.eventsPublished - published).toBe(2);
+      expect(bridge.stats).toMatchObject({ eventsQueued: 3, eventsDropped: 15 });
+
+      const mark = sub.seen.length;
+      mosquitto.resume();
+      await until(() => sub.since(mark).length >= 5, 5000, 'the held events');
+      await new Promise((r) => setTimeout(r, 200));
+      const actions = sub.since(mark).map((m) => (JSON.parse(m.payload) as { action: string }).action);
+      expect(actions).toEqual(['0', '10', '170', '180', '190']);
+      expect(bridge.stats.eventsQueued).toBe(0);
+    });
+  });
+
   describe('last will', () => {
     let child: ChildProcess | undefined;
 

@@ -156,6 +156,16 @@ export class Mosquitto {
     if (child.exitCode !== null) throw new Error(`mosquitto exited: ${this.output}`);
   }
 
+  /** SIGSTOP: connections stay open but nothing is read or answered (a broker slower than the house). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link pause}. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills it (SIGKILL: a crash, nothing flushed) and waits for the exit. */
   async kill(): Promise<void> {
     const child = this.child;
