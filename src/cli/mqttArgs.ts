@@ -2,7 +2,6 @@
  * The `--mqtt*` flags of `iox-events`: parsing and validation, pure like the rest of `args.ts`.
  * Kept apart so the MQTT bridge's options stay in one place.
  */
-import { normalizeBaseTopic } from '../mqtt/topics';
 
 /** A mistake in the MQTT flags; `parseCommand` reports it as a usage error (exit code 2). */
 export class MqttUsageError extends Error {
@@ -102,15 +101,28 @@ export function parseMqttPlan(values: MqttValues, simulate: boolean): MqttPlan |
       throw new MqttUsageError('--mqtt-password-env takes the NAME of an environment variable, not the password');
   }
   if (values['mqtt-user'] === '') throw new MqttUsageError('--mqtt-user needs a user name');
-  let base: string | undefined;
-  if (values['mqtt-base'] !== undefined) {
-    try {
-      base = normalizeBaseTopic(values['mqtt-base']);
-    } catch (error) {
-      throw new MqttUsageError(`--mqtt-base: ${(error as Error).message.replace(/^mqtt bridge: baseTopic /, '')}`);
-    }
-  }
-  return { url, base, user: values['mqtt-user'], passwordEnv, caFile: values['mqtt-ca'] };
+  return {
+    url,
+    base: baseTopic(values['mqtt-base']),
+    user: values['mqtt-user'],
+    passwordEnv,
+    caFile: values['mqtt-ca'],
+  };
+}
+
+/**
+ * `--mqtt-base` by the rules `createMqttBridge` enforces (which has the final word). Checked here,
+ * not by importing the bridge's own check, so that parsing argv never loads MQTT.js.
+ */
+function baseTopic(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const base = text.replace(/\/+$/, '');
+  if (base.trim() === '') throw new MqttUsageError('--mqtt-base needs a topic such as home/eisy');
+  if (/[+#]/.test(base) || base.includes(String.fromCharCode(0)))
+    throw new MqttUsageError('--mqtt-base must not contain +, # or NUL');
+  if (base.startsWith('$')) throw new MqttUsageError('--mqtt-base must not start with $ (reserved for the broker)');
+  if (base.split('/').includes('')) throw new MqttUsageError('--mqtt-base must not contain an empty level (//)');
+  return base;
 }
 
 /** The MQTT part of `--help`. */

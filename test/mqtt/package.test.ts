@@ -6,7 +6,7 @@
  * MQTT.js and Aedes are CommonJS packages, so Node loads them through the CommonJS loader even from
  * an ESM `import`: `require.cache` lists them either way.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { packed } from '../package/packed';
@@ -46,5 +46,18 @@ describe('the mqtt subpath of the built package', () => {
     ).toBe('function aedes,mqtt');
     for (const file of ['dist/mqtt.d.ts', 'dist/mqtt.d.mts'])
       expect(existsSync(resolve(app, 'node_modules/iox-event-stream', file))).toBe(true);
+  });
+
+  it('the iox-events binary loads mqtt only with --mqtt', () => {
+    // The binary run in this process (as `bin` runs it); what it loaded is printed on exit.
+    const cli = resolve(app, 'node_modules/iox-event-stream/dist/cli.js');
+    const probe = (args: string[]): string => {
+      const script = `process.on('exit', () => console.log(${LOADED})); process.argv = [process.argv[0], 'iox-events', ...${JSON.stringify(args)}]; require(${JSON.stringify(cli)})`;
+      const child = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8', timeout: 30_000 });
+      return child.stdout.trim().split('\n').at(-1)!;
+    };
+    expect(probe(['--version'])).toBe('none');
+    expect(probe(['--simulate', '--mqtt-base', 'x'])).toBe('none'); // a usage error, parsed without MQTT.js
+    expect(probe(['--simulate', '--mqtt', '--mqtt-base', 'pkg/test', '--duration', '1', '--json'])).toBe('aedes,mqtt');
   });
 });
