@@ -2,16 +2,18 @@
  * The benchmarks of BENCHMARKS.md, printed as markdown (the tables there).
  *
  *   npm run bench                                   # all of them
- *   npm run bench -- --only e2e                     # one (pipeline, e2e, connect, scale, idle, worst, replay; comma-separated)
+ *   npm run bench -- --only e2e                     # one (pipeline, e2e, connect, scale, idle, worst, replay, mqtt; comma-separated)
  *   npm run bench -- --only scale,idle --streams 1000 --idle-seconds 60
  *
  * Options: --runs N (>= 5), --frames N (pipeline), --e2e-frames N, --connects N, --quiet-ms N,
- * --streams N (scale, idle), --steady-seconds N (scale), --idle-seconds N, --worst-bytes N (worst).
+ * --streams N (scale, idle), --steady-seconds N (scale), --idle-seconds N, --worst-bytes N (worst),
+ * --mqtt-events N, --latency-events N, --down-seconds N (mqtt).
  */
 import { cpus, totalmem } from 'node:os';
 import { benchConnect } from './connect';
 import { benchE2e } from './e2e';
 import { benchIdle } from './idle';
+import { benchMqtt } from './mqtt';
 import { benchPipeline } from './pipeline';
 import { benchReplay } from './replay';
 import { benchScale } from './scale';
@@ -26,6 +28,7 @@ const BENCHES: Record<string, (argv: readonly string[]) => Promise<string>> = {
   idle: benchIdle,
   worst: benchWorst,
   replay: benchReplay,
+  mqtt: benchMqtt,
 };
 
 async function main(): Promise<void> {
