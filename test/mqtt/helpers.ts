@@ -11,6 +11,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { LocalAuth } from '../../src/auth/local';
 import { silentLogger } from '../../src/logger';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import type { EventStreamOptions } from '../../src/options';
 import { createEventStream, type EventStream } from '../../src/stream';
 
 /** One message as a subscriber saw it. */
@@ -89,6 +90,7 @@ export async function retainedSnapshot(url: string, filter: string, settleMs = 3
 /** A simulator with compressed time and a stream on it whose timing is compressed the same way. */
 export async function simulatedStream(
   simOptions: SimulatorOptions = {},
+  streamOptions: Partial<EventStreamOptions> = {},
 ): Promise<{ sim: Simulator; stream: EventStream }> {
   const speed = simOptions.speed ?? 20;
   const sim = await startSimulator({
@@ -105,6 +107,7 @@ export async function simulatedStream(
     defaultHeartbeatPromiseMs: 90_000 / speed,
     heartbeatGraceMs: 500,
     logger: silentLogger,
+    ...streamOptions,
   });
   return { sim, stream };
 }
@@ -117,6 +120,18 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address !== 'object') throw new Error('no port');
   return address.port;
+}
+
+/**
+ * A house whose only live events are the ones a test makes: no heartbeat for an hour (and a
+ * promise to match), so counts of queued and dropped events are exact.
+ */
+export function quietHouse(): Promise<{ sim: Simulator; stream: EventStream }> {
+  const speed = 20;
+  return simulatedStream(
+    { speed, heartbeatSec: 3600, heartbeatPromise: 7200 * speed },
+    { defaultHeartbeatPromiseMs: 7_200_000 },
+  );
 }
 
 /** Whether Debian's `mosquitto` is on this machine. */
