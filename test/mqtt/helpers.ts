@@ -151,10 +151,21 @@ export class Mosquitto {
   private readonly dir = mkdtempSync(join(tmpdir(), 'iox-mosquitto-'));
   output = '';
 
-  constructor(readonly port: number) {
+  /** `extraConfig`: more mosquitto.conf lines (the benchmark lifts the per-client queue limit). */
+  constructor(
+    readonly port: number,
+    extraConfig: readonly string[] = [],
+  ) {
     writeFileSync(
       join(this.dir, 'mosquitto.conf'),
-      [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'),
+      [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        'persistence false',
+        'log_dest stderr',
+        ...extraConfig,
+        '',
+      ].join('\n'),
     );
   }
 
