@@ -124,6 +124,7 @@ function parseHttpDate(value: string | undefined): number | undefined {
  * CONNECTED. Pure bookkeeping: no timers, the caller passes arrival times.
  */
 export class ReplayClock {
+  /** How frames were classified so far, and on what evidence (live object, updated in place). */
   readonly stats: ReplayClockStats = {
     byClock: 0,
     byQuietWindow: 0,

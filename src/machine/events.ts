@@ -29,7 +29,10 @@ export type StreamEvent =
    * A live frame arrived: the controller stamped it after the subscription began, so the replay
    * (sent before any live change) is over. Sent by the reader before that frame is delivered.
    */
-  | { type: 'LIVE_FRAME' }
+  | {
+      /** `LIVE_FRAME` */
+      type: 'LIVE_FRAME';
+    }
   /** The open socket closed. */
   | {
       /** `SOCKET_CLOSED` */
