@@ -49,6 +49,10 @@ export const EVENT_CATALOG: readonly ModelEvent[] = [
   { type: 'STOP' },
   { type: 'FRAME', count: 1 },
   { type: 'FRAME', count: 1, heartbeatSec: HEARTBEAT_SEC },
+  // A frame the controller stamped after the subscription began: the replay is over.
+  { type: 'LIVE_FRAME' },
+  // No timestamp (ISY994 v4): the clock cannot tell, the quiet window decides (the chart sees a plain FRAME).
+  { type: 'FRAME', count: 1, untimed: true },
   { type: 'SOCKET_CLOSED', code: 4000, reason: 'model' },
   {
     type: 'SOCKET_ERROR',
@@ -73,10 +77,14 @@ export function eventLabel(event: ModelEvent): string {
   const e = event as {
     type: string;
     heartbeatSec?: number;
+    untimed?: boolean;
     output?: unknown;
     error?: { code?: string; status?: number };
   };
-  if (e.type === 'FRAME') return e.heartbeatSec !== undefined ? 'FRAME(heartbeat)' : 'FRAME';
+  if (e.type === 'FRAME') {
+    if (e.heartbeatSec !== undefined) return 'FRAME(heartbeat)';
+    return e.untimed ? 'FRAME(untimed)' : 'FRAME';
+  }
   if (e.type.startsWith('xstate.after.')) return `after.${delayNameOf(e.type)}`;
   if (e.type === 'xstate.done.actor.connect') return 'connect.done';
   if (e.type === 'xstate.done.actor.slotRelease') return 'slotRelease.done';

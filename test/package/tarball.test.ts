@@ -12,12 +12,13 @@ import { packed, ROOT, type Packed } from './packed';
 const run = promisify(execFile);
 
 /**
- * Budget for the unpacked package: 900 KiB. Today's build is about 840 KB: the library in three
+ * Budget for the unpacked package: 960 KiB. Today's build is about 906 KiB (it was 840 KB before the
+ * replay clock, the subscriber slot and the browser transport landed together): the library in three
  * builds (ESM, CommonJS, browser ESM, ~130 KB each), the simulator and the MQTT bridge in two, the
  * `.d.ts`/`.d.mts` pairs (~200 KB), the binary (33 KB) and the README (46 KB). The largest lever
  * left is the library's three copies (one shared ESM core would save ~250 KB).
  */
-const UNPACKED_BUDGET_BYTES = 900 * 1024;
+const UNPACKED_BUDGET_BYTES = 960 * 1024;
 /** Budget for the tarball itself (what `npm install` downloads); today about 238 KB. */
 const PACKED_BUDGET_BYTES = 280 * 1024;
 
