@@ -45,6 +45,12 @@ export interface EventStreamOptions {
   maxAttempts?: number;
   /** Largest frame accepted, in bytes. Default 1 MiB. */
   maxPayload?: number;
+  /**
+   * How long a polite close (a close frame, on `stop()` or a reconnect) waits for the controller's
+   * answer before the connection is destroyed, ms. Default 1000. The next connection waits for the
+   * slot to be vacant, so a half-open peer delays it by at most this much.
+   */
+  closeGraceMs?: number;
   /** Extra headers on the WebSocket upgrade (e.g. `User-Agent`). Auth headers win on conflict. */
   headers?: Record<string, string>;
   /** Send the legacy ISY994 subprotocol `ISYSUB` and `Origin` on the upgrade. Default false. */
@@ -128,6 +134,7 @@ export function resolvePolicy(options: EventStreamOptions): StreamPolicy {
     'heartbeatGraceMs',
     'defaultHeartbeatPromiseMs',
     'connectTimeoutMs',
+    'closeGraceMs',
   ] as const) {
     checkDuration(name, options[name]);
   }

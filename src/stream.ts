@@ -107,7 +107,7 @@ export class EventStream {
     this.#auth = options.auth ?? NO_AUTH;
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
     this.dispatcher = new EventDispatcher({ logger: this.#logger });
-    this.#slot = new SubscriberSlot(options.transport ?? defaultTransport);
+    this.#slot = new SubscriberSlot(options.transport ?? defaultTransport, { closeGraceMs: options.closeGraceMs });
 
     const machine = streamMachine.provide({
       actors: {

@@ -98,6 +98,27 @@ describe('issue 11: one owner for every connection', () => {
     expect(firstStopMs).toBeLessThan(1300);
   });
 
+  it.each([
+    { closeGraceMs: 150, atLeast: 100, below: 700 },
+    { closeGraceMs: undefined, atLeast: 900, below: 1600 },
+  ])(
+    'a peer that never answers the close frame is destroyed after closeGraceMs ($closeGraceMs)',
+    async ({ closeGraceMs, atLeast, below }) => {
+      server.onConnection = (ws) => {
+        ws.send(heartbeatFrame(90, 0));
+        goHalfOpen(ws);
+      };
+      const stream = open({ quietMs: 50, closeGraceMs });
+      stream.start();
+      await until(() => stream.status === 'CONNECTED');
+      const ms = await timedStop(stream);
+      measure('close grace', { closeGraceMs: closeGraceMs ?? 1000, stopMs: Math.round(ms) });
+      expect(ms).toBeGreaterThanOrEqual(atLeast);
+      expect(ms).toBeLessThan(below);
+      await until(() => server.tcpCount === 0, 1000, 'the TCP connection closed at the server');
+    },
+  );
+
   describe('input 3: stop() during a TLS handshake that never completes', () => {
     let tcp: Server;
     const held = new Set<Socket>();

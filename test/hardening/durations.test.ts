@@ -14,6 +14,7 @@ const DURATIONS = [
   'heartbeatGraceMs',
   'defaultHeartbeatPromiseMs',
   'connectTimeoutMs',
+  'closeGraceMs',
 ] as const;
 
 describe('duration options reach timers: validated', () => {
