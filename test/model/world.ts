@@ -31,8 +31,10 @@ const MAX_PAYLOAD = 4096;
 const DWELL_MS = 30;
 /** Real-time bound on waiting for real I/O to settle after one step. */
 const SETTLE_MS = 3000;
+/** How long a polite close waits for a peer that never answers (real time): short, so half-open paths stay fast. */
+const CLOSE_GRACE_MS = 100;
 /** Real-time bound on a `stop()` whose polite close meets a peer that never answers: the close grace, plus slack. */
-const STOP_BOUND_MS = 1600;
+const STOP_BOUND_MS = CLOSE_GRACE_MS + 600;
 /** A pin no certificate matches (the stalled TLS listener never shows one anyway). */
 const NO_SUCH_PIN = 'AB'.repeat(32);
 
@@ -360,6 +362,7 @@ export class World {
       transport,
       ...POLICY,
       maxPayload: MAX_PAYLOAD,
+      closeGraceMs: CLOSE_GRACE_MS,
       logger: silentLogger,
       clock: this.clock,
       random: () => 0,
