@@ -61,6 +61,16 @@ function isHttpStatus(error: unknown, status: number): boolean {
   return e?.code === 'HANDSHAKE_STATUS' && e.status === status;
 }
 
+/** The `connect` actor's input: how many attempts failed in a row (the transport's verdicts read it). */
+function connectInput({ context }: { context: StreamContext }): ConnectInput {
+  return { failures: context.failures };
+}
+
+/** The `reader` actor's input: the link the `connect` actor opened (OPEN is only entered with one). */
+function readerInput({ context }: { context: StreamContext }): ReaderInput {
+  return { link: context.link! };
+}
+
 /**
  * The stream's life cycle as an XState v5 statechart: `NOT_STARTED`, `INITIALIZING`, `SYNCING`,
  * `CONNECTED`, `LOST`, `RECONNECTING`, `FAILED`, `STOPPED` (each state tagged with its
@@ -233,7 +243,7 @@ export const streamMachine = setup({
           invoke: {
             id: 'connect',
             src: 'connect',
-            input: ({ context }) => ({ failures: context.failures }),
+            input: connectInput,
             onDone: { target: '#stream.OPEN', actions: 'storeLink' },
             onError: [
               { guard: 'shouldRefreshAuth', target: 'refreshingAuth' },
@@ -273,7 +283,7 @@ export const streamMachine = setup({
       entry: 'beginReplay',
       // Leaving OPEN for any reason closes the link; a dead one was already destroyed (linkDead).
       exit: ['releaseLink', 'forgetLink'],
-      invoke: { id: 'reader', src: 'reader', input: ({ context }) => ({ link: context.link! }) },
+      invoke: { id: 'reader', src: 'reader', input: readerInput },
       on: {
         SOCKET_CLOSED: { target: 'LOST', actions: 'recordSocketClosed' },
         SOCKET_ERROR: { target: 'LOST', actions: 'recordSocketError' },
@@ -366,7 +376,7 @@ export const streamMachine = setup({
           invoke: {
             id: 'connect',
             src: 'connect',
-            input: ({ context }) => ({ failures: context.failures }),
+            input: connectInput,
             onDone: { target: '#stream.OPEN', actions: 'storeLink' },
             onError: [
               { guard: 'shouldRefreshAuth', target: 'refreshingAuth' },

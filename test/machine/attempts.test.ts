@@ -20,8 +20,9 @@ function attemptShape(root: { states: Record<string, Node> }, key: string): stri
   return JSON.stringify(root.states[key].definition, (name, value: unknown) => {
     // `order` is the node's position in the document, not part of its design.
     if (name === 'toJSON' || name === 'tags' || name === 'order') return undefined;
-    // Input mappers and inline implementations: their source text is their design.
-    if (typeof value === 'function') return `fn ${String(value)}`;
+    // Input mappers are named functions: the same function in both copies is the same design. (By
+    // name, not source text: instrumentation such as Stryker's rewrites the text per copy.)
+    if (typeof value === 'function') return `fn ${(value as { name: string }).name || String(value)}`;
     return value;
   }).replace(own, 'ATTEMPT');
 }
