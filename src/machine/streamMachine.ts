@@ -1,3 +1,6 @@
+// Why this file is long (over 300 lines) and stays one file: the chart is one literal `setup().createMachine()`
+// config that Stately's static extractor (Stately's editor, `tools/stately-extract`) reads whole; split into
+// modules, the extractor would lose states, guards and delays it cannot follow across imports (issue #15).
 import { and, assign, fromCallback, fromPromise, or, sendTo, setup } from 'xstate';
 import { summarizeError, type ErrorSummary } from '../errors';
 import type { ConnectInput, OpenLink, ReaderEvent, ReaderInput, StreamEvent } from './events';
