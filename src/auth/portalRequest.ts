@@ -3,10 +3,10 @@
  * (`AuthTransientError`) or not (`AuthRejectedError`). Paths and status handling follow WIRE.md
  * (portal-style listener: `/api/login`, `/api/jwt/refresh`, `/api/jwt/logout`).
  */
+import { withTimeout } from '../abortable';
 import { basePathOf } from '../basePath';
 import { AuthRejectedError, AuthTransientError, TlsError } from '../errors';
 import type { FetchLike } from './fetchLike';
-import { withTimeout } from './sharedRequest';
 import { redact } from './redact';
 
 /** What {@link postToPortal} is asked to do. */

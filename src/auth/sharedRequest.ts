@@ -1,3 +1,4 @@
+import { raceAbort } from '../abortable';
 import { AuthTransientError } from '../errors';
 
 /**
@@ -26,28 +27,10 @@ export class SharedRequest<T> {
     const cancelled = () => new AuthTransientError('request cancelled: the stream no longer needs it');
     if (signal.aborted) return Promise.reject(cancelled());
     this.#waiters++;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        if (--this.#waiters === 0) this.#controller.abort();
-        reject(cancelled());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: Error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+    return raceAbort(this.promise, signal, () => {
+      // The last caller with a signal gave up: nobody needs the answer, cancel the request.
+      if (--this.#waiters === 0) this.#controller.abort();
+      return cancelled();
     });
   }
-}
-
-/** `signal` (when given) or a timeout of `ms`, whichever aborts first. */
-export function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }

@@ -1,3 +1,4 @@
+import { raceAbort } from '../abortable';
 import { ConnectError } from '../errors';
 
 /** The error an attempt ends with when the chart no longer wants it (STOP, timeout). */
@@ -7,19 +8,5 @@ export function aborted(): ConnectError {
 
 /** `promise`, or a rejection as soon as `signal` aborts (a slow token source must not hold an attempt). */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: Error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return raceAbort(promise, signal, aborted);
 }
