@@ -1,8 +1,8 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { ConnectError, HandshakeError, IoxError } from '../errors';
-import { asTlsError, openSocket } from './tls';
+import { ConnectError, HandshakeError } from '../errors';
+import { classifySocketError, openSocket } from './tls';
 import type { OpenedInfo, Transport, TransportConnection, TransportListener, TransportRequest } from './transport';
 
 /** Close code reported when the connection ended without a close frame (RFC 6455 §7.1.5). */
@@ -128,17 +128,6 @@ class NodeConnection implements TransportConnection {
     clearTimeout(this.#timer);
     this.#listener.closed(this.#closeCode, this.#closeReason);
   }
-}
-
-/** Map a socket error to a typed one whose message carries no secret. */
-export function classifySocketError(error: unknown): IoxError {
-  if (error instanceof IoxError) return error;
-  const tls = asTlsError(error);
-  if (tls) return tls;
-  const errno = (error as { code?: unknown } | null)?.code;
-  const code = typeof errno === 'string' ? errno : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ConnectError(code ? `connect failed: ${code}` : `connect failed: ${message}`, code, { cause: error });
 }
 
 function toText(data: WebSocket.RawData): string {

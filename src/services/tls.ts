@@ -150,7 +150,7 @@ export function openSocket(
         resolve();
       }
     };
-    const onError = (error: Error): void => settle(classifyConnectError(error, where));
+    const onError = (error: Error): void => settle(classifySocketError(error, where));
     const onClose = (): void => settle(new ConnectError(`connection to ${where} closed before it was established`));
     const onConnected = (): void => {
       if (!target.secure) return settle(null);
@@ -196,15 +196,20 @@ export function openSocket(
   return { socket, ready };
 }
 
-/** A socket error as a typed error whose message carries no secret. */
-function classifyConnectError(error: unknown, where: string): IoxError {
+/**
+ * A socket error as a typed error whose message carries no secret: a TLS failure as its
+ * {@link TlsError}, anything else as a `ConnectError` naming Node's errno code (or, without one,
+ * the error's message) and, when known, the `host:port` it was connecting to.
+ */
+export function classifySocketError(error: unknown, where?: string): IoxError {
   if (error instanceof IoxError) return error;
   const tls = asTlsError(error);
   if (tls) return tls;
   const errno = (error as { code?: unknown } | null)?.code;
   const code = typeof errno === 'string' ? errno : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  return new ConnectError(`connect to ${where} failed: ${code ?? message}`, code, { cause: error });
+  const detail = code || (error instanceof Error ? error.message : String(error));
+  const what = where === undefined ? 'connect' : `connect to ${where}`;
+  return new ConnectError(`${what} failed: ${detail}`, code, { cause: error });
 }
 
 function presentedFingerprint(socket: TLSSocket): string | undefined {
