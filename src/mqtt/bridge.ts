@@ -12,139 +12,27 @@
  * handed to MQTT.js and not yet written (QoS 0) or acknowledged (QoS 1, 2). Each (re)connect to the
  * broker republishes availability, status and every state topic, because a restarted broker may
  * have lost its retained messages.
+ *
+ * Here: options, wiring and the client's life. The state entries live in `retainedState.ts`, the
+ * event queue in `eventQueue.ts`, the public shapes in `api.ts`.
  */
-import { connect, type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { connect, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { ProgramStatus, VariableChange, IoxEvent, DeliveryInfo } from '../dispatcher/types';
 import { variableKey } from '../dispatcher/mirror';
-import { defaultLogger, type Logger } from '../logger';
-import type { EventStream } from '../stream';
+import { defaultLogger } from '../logger';
+import { availabilityWill, type MqttBridge, type MqttBridgeOptions, type MqttBridgeStats, type MqttQos } from './api';
+import { EventQueue } from './eventQueue';
+import { RetainedState } from './retainedState';
 import {
-  MAX_TOPIC_BYTES,
   OFFLINE,
   ONLINE,
   nodeContent,
   normalizeBaseTopic,
   programContent,
-  statePayload,
   topicsFor,
   variableContent,
   type Topics,
 } from './topics';
-
-/** MQTT quality of service. */
-export type MqttQos = 0 | 1 | 2;
-
-/** The parts of an {@link EventStream} the bridge reads. An `EventStream` is one. */
-export type BridgeStream = Pick<
-  EventStream,
-  'status' | 'mirror' | 'onStatus' | 'onEvent' | 'onProgramStatus' | 'onVariable'
->;
-
-/** Options of {@link createMqttBridge}. Give `url` (the bridge owns its client) or `client` (yours). */
-export interface MqttBridgeOptions {
-  /** The stream to bridge. The bridge only listens: starting and stopping the stream stay yours. */
-  stream: BridgeStream;
-  /**
-   * Broker URL: `mqtt://HOST:1883`, `mqtts://HOST:8883`, `ws://…`, `wss://…`. The bridge creates
-   * the MQTT.js client with the last will set, and closes it on `stop()`.
-   */
-  url?: string;
-  /**
-   * Extra MQTT.js client options for `url` (`username`, `password`, `ca`, `clientId`,
-   * `reconnectPeriod`, `keepalive`, ...). `will` and `queueQoSZero` are set by the bridge.
-   */
-  clientOptions?: IClientOptions;
-  /**
-   * An MQTT.js client you created and own instead of `url`. Create it with
-   * `will: availabilityWill(baseTopic)` so the broker publishes `offline` if the process dies; the
-   * bridge cannot add a will to a connection that exists. `stop()` leaves this client open.
-   */
-  client?: MqttClient;
-  /** Topic prefix, e.g. `iox/00:21:b9:02:5a:1c` (see `defaultBaseTopic`). No `+`, `#` or empty level. */
-  baseTopic: string;
-  /** QoS of every publish and of the last will. Default 1. */
-  qos?: MqttQos;
-  /** Retain availability, status and state topics (the contract). Default true; events are never retained. */
-  retain?: boolean;
-  /** Live events kept while the broker is unreachable; past it the oldest are dropped and counted. Default 1000. */
-  maxQueuedEvents?: number;
-  /**
-   * Live events handed to MQTT.js and not yet written (QoS 0) or acknowledged (QoS 1, 2); more wait
-   * in the queue. Bounds the client's own buffers when the broker is slower than the controller.
-   * Default 1000.
-   */
-  maxInflightEvents?: number;
-  /** Longest `stop()` waits for the broker to acknowledge `offline` and close, in ms. Default 2000. */
-  stopTimeoutMs?: number;
-  /** Connection problems (warn) and publish failures (debug). Defaults to warnings and errors on the console. */
-  logger?: Logger;
-}
-
-/** Counters of a bridge, read through `bridge.stats` (a snapshot). */
-export interface MqttBridgeStats {
-  /** True while the MQTT client is connected to the broker. */
-  brokerConnected: boolean;
-  /** Successful connections to the broker (the first and every reconnect). */
-  brokerConnects: number;
-  /** State topics known (node properties, programs, variables). */
-  stateTopics: number;
-  /** State publishes caused by a mirror change. */
-  statePublished: number;
-  /** Mirror writes whose content the broker already held: not published. */
-  stateUnchanged: number;
-  /** State publishes caused by a (re)connect to the broker (every state topic, each time). */
-  stateRepublished: number;
-  /** Retained state topics cleared with an empty payload (node removed by the replay sweep or `_3`/`NR`). */
-  cleared: number;
-  /** Live events published on `<base>/event`. */
-  eventsPublished: number;
-  /** Live events waiting for the broker now. */
-  eventsQueued: number;
-  /** Live events dropped (the oldest first) because the queue was full: broker unreachable or too slow. */
-  eventsDropped: number;
-  /** Topics skipped because they exceed MQTT's 65535-byte topic limit. */
-  topicsSkipped: number;
-  /** Publishes the client reported as failed. */
-  publishErrors: number;
-}
-
-/** A running bridge. */
-export interface MqttBridge {
-  /** Connect to the broker (when created with `url`) and start mirroring the stream. Idempotent. */
-  start(): void;
-  /**
-   * Publish `offline` on `<base>/availability` (when connected), stop listening to the stream and,
-   * for a client the bridge created, close it: nothing stays open. Resolves within about
-   * `stopTimeoutMs` even if the broker never answers. Idempotent.
-   */
-  stop(): Promise<void>;
-  /** Counters (a snapshot). */
-  readonly stats: Readonly<MqttBridgeStats>;
-  /** The normalised base topic. */
-  readonly baseTopic: string;
-}
-
-/** One state topic's entry: what the broker holds (or will hold after the next connect). */
-interface StateEntry {
-  content: string;
-  payload: string;
-  /** For node topics: the mirror key, to find entries the mirror dropped. */
-  node?: string;
-  control?: string;
-}
-
-/**
- * The last will for `<base>/availability`: retained `offline`. Pass it as `will` when you create
- * your own client for {@link MqttBridgeOptions.client}.
- */
-export function availabilityWill(baseTopic: string, qos: MqttQos = 1): NonNullable<IClientOptions['will']> {
-  return {
-    topic: topicsFor(normalizeBaseTopic(baseTopic)).availability,
-    payload: Buffer.from(OFFLINE),
-    qos,
-    retain: true,
-  };
-}
 
 const DEFAULT_MAX_QUEUED_EVENTS = 1000;
 
@@ -157,36 +45,6 @@ function checkCount(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
     throw new TypeError(`mqtt bridge: ${name} must be a whole number >= 0`);
   return value;
-}
-
-/** A fixed-size FIFO that overwrites its oldest element when full. */
-class EventQueue {
-  readonly #items: (string | undefined)[];
-  #head = 0;
-  #size = 0;
-  constructor(readonly capacity: number) {
-    this.#items = new Array<string | undefined>(capacity);
-  }
-  get size(): number {
-    return this.#size;
-  }
-  /** Returns true when the oldest element was dropped to make room. */
-  push(item: string): boolean {
-    if (this.capacity === 0) return true;
-    const full = this.#size === this.capacity;
-    this.#items[(this.#head + this.#size) % this.capacity] = item;
-    if (full) this.#head = (this.#head + 1) % this.capacity;
-    else this.#size++;
-    return full;
-  }
-  shift(): string | undefined {
-    if (this.#size === 0) return undefined;
-    const item = this.#items[this.#head];
-    this.#items[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.capacity;
-    this.#size--;
-    return item;
-  }
 }
 
 /**
@@ -225,10 +83,6 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
   const stateOptions: IClientPublishOptions = { qos, retain };
   const eventOptions: IClientPublishOptions = { qos, retain: false };
 
-  /** Every state topic's entry, in first-seen order. */
-  const state = new Map<string, StateEntry>();
-  /** Retained topics to clear once the broker is reachable again. */
-  const pendingClears = new Set<string>();
   const stats: MqttBridgeStats = {
     brokerConnected: false,
     brokerConnects: 0,
@@ -270,57 +124,31 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     publish(topics.availability, lastAvailability, stateOptions);
   };
 
-  /** Sets one state topic; publishes only when the content differs from the entry. */
-  const setState = (topic: string, content: string, node?: string, control?: string): void => {
-    const before = state.get(topic);
-    if (before !== undefined && before.content === content) {
-      stats.stateUnchanged++;
-      return;
-    }
-    if (Buffer.byteLength(topic) > MAX_TOPIC_BYTES) {
-      stats.topicsSkipped++;
-      return;
-    }
-    const { payload } = statePayload(content, Date.now());
-    state.set(topic, { content, payload, node, control });
-    pendingClears.delete(topic);
-    if (connected()) {
-      publish(topic, payload, stateOptions);
-      stats.statePublished++;
-    }
-  };
-
-  const clearState = (topic: string): void => {
-    if (!state.delete(topic)) return;
-    if (!retain) return;
-    if (connected()) {
-      publish(topic, '', stateOptions);
-      stats.cleared++;
-    } else pendingClears.add(topic);
-  };
+  const state = new RetainedState({
+    connected,
+    publish: (topic, payload) => publish(topic, payload, stateOptions),
+    retain,
+    stats,
+  });
 
   const syncNode = (node: string, control: string): void => {
     const entry = stream.mirror.nodes.get(node)?.get(control);
-    if (entry !== undefined) setState(topics.node(node, control), nodeContent(entry), node, control);
+    if (entry !== undefined) state.set(topics.node(node, control), nodeContent(entry), node, control);
   };
 
   const syncProgram = (id: string): void => {
     const entry = stream.mirror.programs.get(id);
-    if (entry !== undefined) setState(topics.program(id), programContent(entry));
+    if (entry !== undefined) state.set(topics.program(id), programContent(entry));
   };
 
   const syncVariable = (type: number, id: number): void => {
     const entry = stream.mirror.variables.get(variableKey(type, id));
-    if (entry !== undefined) setState(topics.variable(type, id), variableContent(entry));
+    if (entry !== undefined) state.set(topics.variable(type, id), variableContent(entry));
   };
 
   /** Clears node topics whose mirror entry is gone (end-of-replay sweep, `_3`/`NR`). */
-  const dropRemovedNodes = (): void => {
-    for (const [topic, entry] of [...state]) {
-      if (entry.node === undefined || entry.control === undefined) continue;
-      if (stream.mirror.nodes.get(entry.node)?.has(entry.control) !== true) clearState(topic);
-    }
-  };
+  const dropRemovedNodes = (): void =>
+    state.dropRemovedNodes((node, control) => stream.mirror.nodes.get(node)?.has(control) === true);
 
   /** Brings every state entry up to the mirror (on start: the stream may already be running). */
   const syncAll = (): void => {
@@ -382,15 +210,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     if (warnedSinceConnect) logger.info('mqtt: connected to the broker again');
     warnedSinceConnect = false;
     if (!running) return;
-    for (const [topic, entry] of state) {
-      publish(topic, entry.payload, stateOptions);
-      stats.stateRepublished++;
-    }
-    for (const topic of pendingClears) {
-      publish(topic, '', stateOptions);
-      stats.cleared++;
-    }
-    pendingClears.clear();
+    state.republish();
     generation++;
     inflight = 0;
     drainEvents();

@@ -5,15 +5,15 @@
  *
  * @packageDocumentation
  */
+export { createMqttBridge } from './bridge';
 export {
-  createMqttBridge,
   availabilityWill,
   type MqttBridge,
   type MqttBridgeOptions,
   type MqttBridgeStats,
   type MqttQos,
   type BridgeStream,
-} from './bridge';
+} from './api';
 export { defaultBaseTopic, uuidFromConfig, type DefaultBaseTopicOptions } from './baseTopic';
 export { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded';
 export {
