@@ -1,4 +1,5 @@
-import { programParts, propertyParts, variableParts, type House } from './house';
+import { programParts, propertyParts, variableParts } from './eventParts';
+import type { House } from './house';
 import type { Prng } from './prng';
 import type { CapturedFrame } from './replayFile';
 import type { ReplayStep, Session } from './session';

@@ -9,21 +9,14 @@ import type { Duplex } from 'node:stream';
 import type { LiveEventsOptions, Simulator, SimulatorOptions, TokenFrameShape } from './api';
 import { FaultState, type GarbageKind } from './faults';
 import { formatValue } from './formats';
-import {
-  generateHouse,
-  pickLiveChange,
-  programParts,
-  propertyParts,
-  snapshotNodes,
-  touchProgram,
-  variableParts,
-  type PropertyValue,
-  type SimProperty,
-} from './house';
+import { programParts, propertyParts, variableParts } from './eventParts';
+import { generateHouse } from './generateHouse';
+import { snapshotNodes, type PropertyValue, type SimProperty } from './house';
 import { handleHttp } from './httpApi';
 import { TokenIssuer } from './jwt';
 import { capturePlan, generatedPlan } from './plans';
 import { createPrng } from './prng';
+import { pickLiveChange, touchProgram } from './liveChanges';
 import { loadCapture, type Capture } from './replayFile';
 import { Session, type SessionContext } from './session';
 import { createStats, socketOpened } from './stats';

@@ -1,5 +1,7 @@
 import { formatValue } from '../../src/simulator/formats';
-import { generateHouse, propertyParts, programParts, snapshotNodes, variableParts } from '../../src/simulator/house';
+import { programParts, propertyParts, variableParts } from '../../src/simulator/eventParts';
+import { generateHouse } from '../../src/simulator/generateHouse';
+import { snapshotNodes } from '../../src/simulator/house';
 import { burstSchedule } from '../../src/simulator/plans';
 import { createPrng } from '../../src/simulator/prng';
 import { formatTimestamp, parseEvent, renderEvent, rewriteHeader } from '../../src/simulator/wire';
