@@ -4,25 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { MAX_TIMER_MS } from '../machine/policy';
-import { expandBareMqtt, MQTT_HELP, MQTT_OPTIONS, parseMqttPlan, type MqttPlan } from './mqttArgs';
-
-/** A mistake in the command line. The CLI prints it with a hint and exits with code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/**
- * One `--filter node=...,control=...`: an event matches when every given field matches, ignoring
- * case and runs of whitespace (`node=1a 2b  3c 1` is `1A 2B 3C 1`). Values are kept in that
- * canonical form (see {@link canonicalFilterValue}).
- */
-export interface EventFilter {
-  node?: string;
-  control?: string;
-}
+import { parseFilter, type EventFilter } from './filter';
+import { expandBareMqtt, MQTT_OPTIONS, parseMqttPlan, type MqttPlan } from './mqttArgs';
+import { UsageError } from './usageError';
 
 /** Where the password comes from. Never the command line: argv is visible to every local user. */
 export type PasswordSource = { kind: 'env'; variable: string } | { kind: 'prompt' };
@@ -124,39 +108,6 @@ function number(
 
 const isTimerMs = (n: number): boolean => n >= 0 && n <= MAX_TIMER_MS;
 const TIMER_MS = `a number of milliseconds from 0 to ${MAX_TIMER_MS} (the longest timer)`;
-
-/** Node addresses and control ids compare ignoring case and runs of whitespace. */
-export function canonicalFilterValue(text: string): string {
-  return text.trim().replace(/\s+/g, ' ').toUpperCase();
-}
-
-const FILTER_HINT =
-  '--filter expects node=ADDRESS and/or control=ID separated by a comma (e.g. --filter "node=1A 2B 3C 1,control=ST"); repeat --filter to show events matching any of them';
-/** A control id as the controller sends them (`ST`, `DON`, `_1`, `CLITEMP`). */
-const CONTROL_ID = /^[A-Za-z0-9_]+$/;
-/** Any printable text without the separators: an address holds no control character and no `,` `=`. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const NODE_ADDRESS = /^[^\u0000-\u001f\u007f-\u009f,=]+$/;
-
-/**
- * Parse one `--filter` value, `node=1A 2B 3C 1,control=ST` (either part optional, at least one).
- *
- * @throws UsageError for anything that would otherwise silently match nothing: an unknown or
- * repeated key, an empty value, a control id that is not one.
- */
-export function parseFilter(text: string): EventFilter {
-  const filter: EventFilter = {};
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    const key = eq < 0 ? '' : part.slice(0, eq).trim().toLowerCase();
-    const value = eq < 0 ? '' : canonicalFilterValue(part.slice(eq + 1));
-    const valid = (key === 'node' && NODE_ADDRESS.test(value)) || (key === 'control' && CONTROL_ID.test(value));
-    if (!valid) throw new UsageError(`${FILTER_HINT}; got ${JSON.stringify(part)}`);
-    if (filter[key] !== undefined) throw new UsageError(`--filter names ${key} twice in ${JSON.stringify(text)}`);
-    filter[key] = value;
-  }
-  return filter;
-}
 
 function passwordSource(variable: string | undefined): PasswordSource {
   if (variable === undefined) return { kind: 'prompt' };
@@ -273,69 +224,4 @@ export function parseCommand(argv: readonly string[]): Command {
       verbose: values.verbose ?? false,
     },
   };
-}
-
-/** Process exit codes, documented in `--help` and the README. */
-export const ExitCode = {
-  /** Stopped normally: Ctrl-C, SIGTERM or `--duration` elapsed. */
-  OK: 0,
-  /** A runtime failure: an unexpected error, an unreadable `--ca` file, the simulator failed to start. */
-  RUNTIME: 1,
-  /** A usage error: bad or missing arguments, no password available. */
-  USAGE: 2,
-  /** The stream went FAILED: credentials rejected, or `--max-attempts` reached. */
-  FAILED: 3,
-} as const;
-
-/** The `--help` text. */
-export function helpText(name = 'iox-events'): string {
-  return `Watch the event stream of a Universal Devices IoX controller (eisy, Polisy, ISY).
-
-Usage:
-  ${name} URL [--user NAME [--password-env VAR]] [options]
-  ${name} URL --portal EMAIL [--password-env VAR] [options]
-  ${name} --simulate [options]
-
-  URL                    controller base URL, e.g. https://eisy.local:8443
-
-Authentication (the password is read from an environment variable or a prompt, never argv):
-  -u, --user NAME        local Basic auth user (e.g. admin)
-      --portal EMAIL     portal account login (tokens from /api/login)
-      --password-env VAR read the password from environment variable VAR;
-                         without it you are prompted (no echo) when stdin is a terminal
-
-Connection:
-      --path PATH        stream endpoint (default /rest/subscribe; /api/events/subscribe
-                         is the JSON-envelope stream)
-      --fingerprint SHA  pin the controller certificate by SHA-256 (AA:BB:... or hex)
-      --ca FILE          trust this CA / self-signed certificate (PEM)
-  -k, --insecure         do not verify the certificate at all (prefer --fingerprint)
-      --quiet-ms MS      quiet time that ends the connect-time replay (default 1000)
-      --heartbeat-grace-ms MS  silence tolerated beyond the heartbeat promise (default 5000)
-      --max-attempts N   give up (exit 3) after N consecutive failed attempts
-
-Output:
-      --json             NDJSON: one object per status change and per event, then a summary
-      --filter F         only events matching F: node=ADDRESS and/or control=ID, comma-separated
-                         (e.g. --filter "node=1A 2B 3C 1,control=ST"); case does not matter;
-                         repeat it to show events matching any of the filters
-      --show-replay      print every replayed status line (marked replay) instead of a count
-  -v, --verbose          library log lines on stderr (secrets redacted)
-
-${MQTT_HELP}
-Other:
-      --simulate         run against the built-in simulator (a house of ~150 nodes)
-      --speed N          simulator time compression with --simulate (default ${DEFAULT_SIMULATE_SPEED})
-      --duration SEC     stop by itself after SEC seconds
-  -h, --help             this help
-  -V, --version          the version
-
-Runs until Ctrl-C (or SIGTERM), then stops the stream cleanly and prints a summary.
-
-Exit codes:
-  0  stopped normally (Ctrl-C, SIGTERM, --duration)
-  1  runtime failure (unexpected error, unreadable --ca file, ...)
-  2  usage error (bad arguments, no password available)
-  3  the stream FAILED: credentials rejected, or --max-attempts reached
-`;
 }

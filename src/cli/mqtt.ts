@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { TlsOptions } from '../auth/types';
 import type { Logger } from '../logger';
 import type { EventStream } from '../stream';
-import { UsageError } from './args';
+import { UsageError } from './usageError';
 import type { MqttPlan } from './mqttArgs';
 
 /** What `--mqtt` started; `stop()` ends all of it. */

@@ -6,7 +6,7 @@ import type { ErrorSummary } from '../errors';
 import type { EventStreamStatus } from '../machine/status';
 import { compareWithTruth, type Simulator } from '../simulator';
 import type { EventStream } from '../stream';
-import { canonicalFilterValue, type EventFilter } from './args';
+import { canonicalFilterValue, type EventFilter } from './filter';
 import type { Renderer, RunSummary } from './render';
 
 /** Node status as the simulator's `truth()` returns it. */

@@ -1,6 +1,8 @@
 /** In-process checks of the pieces the spawned tests cannot see well: parsing, the prompt, the renderer. */
 import { EventEmitter } from 'node:events';
-import { parseCommand, parseFilter, UsageError } from '../../src/cli/args';
+import { parseCommand } from '../../src/cli/args';
+import { parseFilter } from '../../src/cli/filter';
+import { UsageError } from '../../src/cli/usageError';
 import { promptPassword, PromptCancelled } from '../../src/cli/prompt';
 import { Renderer, shouldColor } from '../../src/cli/render';
 

@@ -3,7 +3,9 @@
  * stays valid JSON, `--filter` is case-insensitive / repeatable / strict, the simulator's
  * end-of-run check is not printed as live, and a missing-credentials verdict says how to give them.
  */
-import { parseCommand, parseFilter, UsageError } from '../../src/cli/args';
+import { parseCommand } from '../../src/cli/args';
+import { parseFilter } from '../../src/cli/filter';
+import { UsageError } from '../../src/cli/usageError';
 import { Renderer } from '../../src/cli/render';
 import { jsonLine, terminalSafe } from '../../src/cli/terminalText';
 import { matchesFilter } from '../../src/cli/watch';

@@ -3,7 +3,8 @@
  * refused (TypeError), controller values are clamped (and logged once), the CLI refuses
  * `--duration` past it.
  */
-import { parseCommand, UsageError } from '../../src/cli/args';
+import { parseCommand } from '../../src/cli/args';
+import { UsageError } from '../../src/cli/usageError';
 import { createEventStream, type EventStream } from '../../src';
 import { MAX_TIMER_MS, timerMs } from '../../src/machine/policy';
 import { heartbeatFrame, ScriptedServer, sleep, until } from '../helpers/scriptedServer';

@@ -3,7 +3,8 @@
  * `--simulate --mqtt` with the built-in broker, and a controller URL with an external broker and
  * the default base topic `iox/<uuid from /api/config>`.
  */
-import { parseCommand, UsageError } from '../../src/cli/args';
+import { parseCommand } from '../../src/cli/args';
+import { UsageError } from '../../src/cli/usageError';
 import { runCli, type CliIo } from '../../src/cli/run';
 import { defaultBaseTopic, startEmbeddedBroker, uuidFromConfig } from '../../src/mqtt';
 import { startSimulator } from '../../src/simulator';
