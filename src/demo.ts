@@ -9,7 +9,8 @@
  * 0 when every promised status was seen and the mirror matches, 1 otherwise.
  */
 import type { Auth } from './auth/types';
-import { Renderer, shouldColor } from './cli/render';
+import { shouldColor } from './cli/colors';
+import { Renderer } from './cli/render';
 import { settleAndCompare, watchStream } from './cli/watch';
 import { silentLogger } from './logger';
 import type { EventStreamStatus } from './machine/status';

@@ -3,16 +3,12 @@
  * one line per event for people, or NDJSON for programs. It only formats and writes; counting
  * lives in `watch.ts`, so the same summary can be rendered either way.
  */
-import {
-  decodeProgramStatus,
-  decodeVariable,
-  describe,
-  NODE_COMMANDS,
-  type DeliveryInfo,
-  type IoxEvent,
-} from '../dispatcher';
+import { describe, type DeliveryInfo, type IoxEvent } from '../dispatcher';
 import type { ErrorSummary } from '../errors';
 import type { EventStreamStatus } from '../machine/status';
+import { paint, STATUS_STYLE, type Style } from './colors';
+import { displayValue } from './eventText';
+import { summaryRows, type RunSummary } from './summary';
 import { jsonLine, terminalSafe } from './terminalText';
 
 /** Where the renderer writes: `process.stdout` or anything with `write`. */
@@ -37,87 +33,9 @@ export interface RendererOptions {
   now?: () => number;
 }
 
-/** Everything a run reports at the end. Also the `summary` NDJSON object (plus `type`). */
-export interface RunSummary {
-  /** Every status entered, in order, starting with the initial NOT_STARTED. */
-  statuses: EventStreamStatus[];
-  /** The last status. */
-  finalStatus: EventStreamStatus;
-  /** Events shown (after `--filter`): all, replayed at connect time, live. */
-  events: { total: number; replay: number; live: number };
-  /** Sockets opened (SYNCING entered). */
-  connections: number;
-  /** Reconnect attempts (RECONNECTING entered). */
-  reconnects: number;
-  /** Connections or attempts lost (LOST entered). */
-  losses: number;
-  /** Size of the status mirror at the end. */
-  mirror: { nodes: number; properties: number; programs: number; variables: number };
-  /** Frames the dispatcher could not parse (garbage), all reasons together. */
-  droppedFrames: number;
-  /** How long the run lasted, ms. */
-  durationMs: number;
-  /** Why the last attempt or connection ended, when it did. */
-  lastError: ErrorSummary | null;
-  /** Set by callers that can check it (simulator runs): the mirror equals the controller's state. */
-  mirrorMatchesTruth?: boolean;
-}
-
-/** `NO_COLOR` (any non-empty value) wins; otherwise colour only on a terminal. */
-export function shouldColor(tty: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
-  return tty && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
-}
-
-const ANSI = {
-  reset: '\x1b[0m',
-  bold: '\x1b[1m',
-  dim: '\x1b[2m',
-  red: '\x1b[31m',
-  green: '\x1b[32m',
-  yellow: '\x1b[33m',
-  blue: '\x1b[34m',
-  magenta: '\x1b[35m',
-  cyan: '\x1b[36m',
-  gray: '\x1b[90m',
-} as const;
-type Style = keyof typeof ANSI;
-
-const STATUS_STYLE: Record<EventStreamStatus, Style[]> = {
-  NOT_STARTED: ['gray'],
-  INITIALIZING: ['cyan'],
-  SYNCING: ['blue'],
-  CONNECTED: ['green', 'bold'],
-  LOST: ['yellow', 'bold'],
-  RECONNECTING: ['magenta'],
-  FAILED: ['red', 'bold'],
-  STOPPED: ['gray', 'bold'],
-};
-
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /** Longest status name, for aligned columns. */
 const STATUS_WIDTH = 12;
-/** Walks longer than this are shortened in the human summary (the NDJSON one is complete). */
-const WALK_LIMIT = 24;
-
-/** The value to show for an event: the controller's own display text when it sent one. */
-function displayValue(event: IoxEvent): string {
-  if (event.isSystem) {
-    const label = describe(event.control, event.action);
-    const variable = decodeVariable(event);
-    if (variable) {
-      const value = variable.kind === 'value' ? variable.value : variable.init;
-      return `${label}: ${variable.type === 2 ? 'state' : 'integer'} variable ${variable.id} = ${value ?? '?'}`;
-    }
-    const program = decodeProgramStatus(event);
-    if (program) return `${label}: program ${program.id} ${program.runState}, last evaluation ${program.evaluation}`;
-    return label;
-  }
-  if (event.formattedAction !== undefined && event.formattedAction !== '') return event.formattedAction;
-  // Commands (DON, DOF, ...) read better as their label; a bare property value keeps its unit id.
-  if (Object.prototype.hasOwnProperty.call(NODE_COMMANDS, event.control)) return describe(event.control, event.action);
-  return event.uom !== undefined ? `${event.action} (uom ${event.uom})` : event.action;
-}
-
 /** Formats a stream's statuses and events for people (timeline) or programs (NDJSON). */
 export class Renderer {
   readonly #out: Output;
@@ -230,36 +148,7 @@ export class Renderer {
       this.#emit({ type: 'summary', ...summary });
       return;
     }
-    const walk =
-      summary.statuses.length <= WALK_LIMIT
-        ? summary.statuses
-        : [
-            ...summary.statuses.slice(0, WALK_LIMIT / 2),
-            `… ${summary.statuses.length - WALK_LIMIT} more …`,
-            ...summary.statuses.slice(-WALK_LIMIT / 2),
-          ];
-    const seen = [...new Set(summary.statuses)];
-    const m = summary.mirror;
-    const rows: Array<[string, string]> = [
-      ['statuses', walk.join(' → ')],
-      ['seen', seen.join(', ')],
-      ['events', `${summary.events.total} (${summary.events.replay} replayed, ${summary.events.live} live)`],
-      ['reconnects', `${summary.reconnects} (${summary.losses} lost, ${summary.connections} connections)`],
-      ['mirror', `${m.nodes} nodes, ${m.properties} properties, ${m.programs} programs, ${m.variables} variables`],
-      ['dropped', `${summary.droppedFrames} unparseable frames`],
-      ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
-    ];
-    if (summary.lastError && (summary.finalStatus === 'FAILED' || summary.finalStatus === 'LOST'))
-      // The timeline's LOST/FAILED line above already carries the message: print it once.
-      rows.push(['last error', `${terminalSafe(summary.lastError.code ?? summary.lastError.name)} (see above)`]);
-    if (summary.mirrorMatchesTruth !== undefined) {
-      rows.push([
-        'truth',
-        summary.mirrorMatchesTruth
-          ? this.#paint('mirror == simulator truth ✔', 'green')
-          : this.#paint('mirror differs from simulator truth ✘', 'red', 'bold'),
-      ]);
-    }
+    const rows = summaryRows(summary, (text, ...styles) => this.#paint(text, ...styles));
     this.#line(this.#paint('── summary ' + '─'.repeat(50), 'gray'));
     for (const [label, value] of rows) this.#line(`  ${this.#paint(label.padEnd(11), 'bold')} ${value}`);
   }
@@ -334,7 +223,6 @@ export class Renderer {
   }
 
   #paint(text: string, ...styles: Style[]): string {
-    if (!this.#color || styles.length === 0) return text;
-    return `${styles.map((s) => ANSI[s]).join('')}${text}${ANSI.reset}`;
+    return paint(this.#color, text, ...styles);
   }
 }

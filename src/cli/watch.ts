@@ -7,7 +7,8 @@ import type { EventStreamStatus } from '../machine/status';
 import { compareWithTruth, type Simulator } from '../simulator';
 import type { EventStream } from '../stream';
 import { canonicalFilterValue, type EventFilter } from './filter';
-import type { Renderer, RunSummary } from './render';
+import type { Renderer } from './render';
+import type { RunSummary } from './summary';
 
 /** Node status as the simulator's `truth()` returns it. */
 export type TruthMap = ReadonlyMap<

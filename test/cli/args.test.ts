@@ -4,7 +4,8 @@ import { parseCommand } from '../../src/cli/args';
 import { parseFilter } from '../../src/cli/filter';
 import { UsageError } from '../../src/cli/usageError';
 import { promptPassword, PromptCancelled } from '../../src/cli/prompt';
-import { Renderer, shouldColor } from '../../src/cli/render';
+import { shouldColor } from '../../src/cli/colors';
+import { Renderer } from '../../src/cli/render';
 
 describe('parseCommand', () => {
   it('builds a plan for a controller with local auth and TLS pinning', () => {
