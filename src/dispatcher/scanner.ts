@@ -8,6 +8,12 @@
  * validator accepts too. On anything else (comments, DOCTYPE, processing instructions, unknown or
  * repeated children, unusual entities, `>` in text, ...) it returns `BAIL` and fast-xml-parser
  * decides; it never rejects a frame itself. The differential tests hold it to that.
+ *
+ * Why this file is over 300 lines and stays one: it is one job, one grammar read top to bottom,
+ * and its helpers return positions and attributes through module-level out-parameters (`pos`,
+ * `attrName`, `attrValue`) so the hot path allocates nothing per field. Split across modules those
+ * would become exported setters or result objects, costing the speed the `pipeline` benchmark
+ * holds it to, and a reader would have to hold the same grammar in two files.
  */
 import { decodeEntities, isFullyDecodable } from './entities';
 import { makeEvent } from './event';
