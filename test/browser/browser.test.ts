@@ -7,66 +7,19 @@
  *
  * Without chromium the suite is skipped locally and fails under CI (`.ci/run` installs it).
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { compareWithTruth, startSimulator, type MirrorEntryLike, type Simulator } from '../../src/simulator';
 import { packed, type Packed } from '../package/packed';
+import { bundleApp, closeBrowser, openPage, servePage } from './chromium';
+import { CountingProxy } from './countingProxy';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AUTH = { username: 'admin', password: 's3cret' };
 /** Budget for the minified, gzipped bundle of the test app (library, XState, fast-xml-parser). */
 const GZIP_BUDGET_BYTES = 80 * 1024;
-
-/** A TCP proxy in front of the simulator: what a controller would see, counted per TCP connection. */
-class CountingProxy {
-  readonly server: Server;
-  open = 0;
-  peak = 0;
-  total = 0;
-  readonly #sockets = new Set<Socket>();
-
-  constructor(target: number) {
-    this.server = createServer((client) => {
-      this.total++;
-      this.open++;
-      this.peak = Math.max(this.peak, this.open);
-      const upstream = connect(target, '127.0.0.1');
-      this.#sockets.add(client).add(upstream);
-      let closed = 0;
-      const onClose = () => {
-        if (++closed === 2) this.open--;
-      };
-      for (const [from, to] of [
-        [client, upstream],
-        [upstream, client],
-      ] as const) {
-        from.pipe(to);
-        from.on('error', () => to.destroy());
-        from.on('close', () => {
-          this.#sockets.delete(from);
-          to.destroy();
-          onClose();
-        });
-      }
-    });
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return (this.server.address() as { port: number }).port;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-}
 
 interface PageState {
   status: string;
@@ -108,75 +61,24 @@ suite('in headless Chromium', () => {
     if (!chromiumPresent) throw new Error(`chromium is missing at ${CHROMIUM} (.ci/run installs Debian's chromium)`);
     pack = await packed();
     work = mkdtempSync(join(pack.app, 'browser-'));
-    copyFileSync(join(__dirname, 'app.mjs'), join(work, 'app.mjs'));
-    const result = await build({
-      absWorkingDir: work,
-      entryPoints: ['app.mjs'],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'chrome110',
-      minify: true,
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    bundle = result.outputFiles[0].text;
-    sizes = { minified: Buffer.byteLength(bundle), gzipped: gzipSync(bundle, { level: 9 }).length };
+    const app = await bundleApp(work);
+    bundle = app.bundle;
+    sizes = app.sizes;
     console.log(`browser bundle: ${sizes.minified} bytes minified, ${sizes.gzipped} bytes gzipped`);
-    const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs).toContain('../node_modules/iox-event-stream/dist/browser.mjs');
-    expect(inputs.filter((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i))).toEqual([]);
+    expect(app.inputs).toContain('../node_modules/iox-event-stream/dist/browser.mjs');
+    expect(app.inputs.filter((i) => /node_modules\/(ws|isomorphic-ws)\//.test(i))).toEqual([]);
 
     sim = await startSimulator({ auth: AUTH, speed: 10, heartbeatSec: 600, liveEvents: false });
     proxy = new CountingProxy(sim.port);
     streamUrl = `http://127.0.0.1:${await proxy.listen()}`;
 
-    pageServer = createHttpServer((req, res) => {
-      if (req.url === '/app.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      } else {
-        res
-          .writeHead(200, { 'content-type': 'text/html' })
-          .end('<!doctype html><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>');
-      }
-    });
-    await new Promise<void>((r) => pageServer.listen(0, '127.0.0.1', r));
+    pageServer = await servePage(bundle);
     const pagePort = (pageServer.address() as { port: number }).port;
-
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      pipe: true,
-      userDataDir: mkdtempSync(join(tmpdir(), 'iox-chromium-')),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      protocolTimeout: 60_000,
-    });
-    page = await browser.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(String(error)));
-    await page.goto(`http://127.0.0.1:${pagePort}/`, { waitUntil: 'load' });
-    await page.waitForFunction(() => 'iox' in window, { timeout: 10_000 });
+    ({ browser, page } = await openPage(CHROMIUM, `http://127.0.0.1:${pagePort}/`, consoleErrors));
   }, 600_000);
 
   afterAll(async () => {
-    const userDataDir = browser
-      ?.process()
-      ?.spawnargs.find((a) => a.startsWith('--user-data-dir='))
-      ?.slice(16);
-    await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await closeBrowser(browser);
     await proxy?.close();
     await sim?.close();
     await new Promise<void>((r) => (pageServer ? pageServer.close(() => r()) : r()));
