@@ -2,14 +2,8 @@
  * iox-event-stream: a correct-under-failure client for the Universal Devices IoX event stream.
  * @packageDocumentation
  */
-export {
-  createEventStream,
-  EventStream,
-  type StatusChange,
-  type ConnectionStats,
-  type StreamStats,
-  type StreamActor,
-} from './stream';
+export { createEventStream, EventStream, type StreamStats, type StreamActor } from './stream';
+export type { StatusChange, ConnectionStats } from './statusFeed';
 export type { EventStreamOptions } from './options';
 export { WaitForError, type WaitForOptions } from './waitFor';
 export { EventStreamStatus, statusOf } from './machine/status';

@@ -1,8 +1,16 @@
+/**
+ * `EventStream`: the chart (`machine/streamMachine.ts`) running with its actors, its frames fed to
+ * the dispatcher, and the public face users hold. Its parts each have a module: the status users
+ * hear (`statusFeed.ts`), replay vs live per frame (`replayDecider.ts`), the auth strategy's
+ * clean-up after a stop (`authCleanup.ts`), and the one socket at the controller
+ * (`services/subscriberSlot.ts`).
+ */
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { legacyIsyUpgrade } from './auth/legacy';
+import { AuthCleanup } from './authCleanup';
 import type { Auth } from './auth/types';
-import { EventDispatcher, type IoxEvent } from './dispatcher';
-import { ReplayClock, type ClockFallbackReason, type ReplayClockStats } from './dispatcher/replayClock';
+import { EventDispatcher } from './dispatcher';
+import type { ReplayClockStats } from './dispatcher/replayClock';
 import { AuthRejectedError, type ErrorSummary } from './errors';
 import { defaultLogger, safeLogger, type Logger } from './logger';
 import { EventStreamStatus, statusOf } from './machine/status';
@@ -12,27 +20,11 @@ import { DEFAULT_MAX_PAYLOAD, resolveEndpoint, resolvePolicy, type EventStreamOp
 import { createConnectActor, createSlotReleaseActor } from './services/connect';
 import { defaultTransport } from './services/defaultTransport';
 import { createReaderActor, type FrameSink } from './services/reader';
+import { ReplayDecider } from './replayDecider';
+import { StatusFeed, type ConnectionStats, type StatusChange } from './statusFeed';
 import { createRefreshAuthActor } from './services/refreshAuth';
 import { SubscriberSlot, type Link } from './services/subscriberSlot';
 import { waitForStatus, type WaitForOptions } from './waitFor';
-
-/** What a status listener learns besides the new status. */
-export interface StatusChange {
-  /** The status before this change. */
-  previous: EventStreamStatus;
-  /** Why the last attempt or connection ended, when the new status is LOST or FAILED. */
-  lastError: ErrorSummary | null;
-}
-
-/** Counters of a stream's connection life. */
-export interface ConnectionStats {
-  /** Sockets opened (SYNCING entered). */
-  connections: number;
-  /** Times the stream reached CONNECTED. */
-  connectedCount: number;
-  /** Times an open link or an attempt was lost (LOST entered). */
-  losses: number;
-}
 
 /** Without `auth` a 401 is not wrong credentials but missing ones: say so, and how to give them. */
 export const CREDENTIALS_REQUIRED =
@@ -43,14 +35,6 @@ export interface StreamStats extends ConnectionStats {
   /** Replay vs live by the controller's clock, and how often it fell back to the quiet window. */
   replay: ReplayClockStats;
 }
-
-/** Said once per stream when frames cannot be classified by their timestamp. */
-const FALLBACK_NOTES: Record<ClockFallbackReason, string> = {
-  'no-timestamp': 'frames carry no timestamp (ISY994 v4?)',
-  'bad-timestamp': 'a frame timestamp is not ISO 8601 with an offset, or the controller clock is unset',
-  'no-reference': "no Date header on the upgrade and the controller's clock is not calibrated yet",
-  'clock-jump': "the controller's clock jumped; recalibrating on live frames",
-};
 
 const NO_AUTH: Auth = {
   headers: () => ({}),
@@ -82,19 +66,10 @@ export class EventStream {
   /** `stop()` published STOPPED; snapshots of the stopped run are not news until the chart gets there. */
   #awaitingStopped = false;
   /** The auth strategy's clean-up after a stop, cancelled by the next `start()`. */
-  #authCleanup: { controller: AbortController; done: Promise<void> } | null = null;
-  readonly #statusListeners = new Set<(status: EventStreamStatus, change: StatusChange) => void>();
-  #status: EventStreamStatus = EventStreamStatus.NOT_STARTED;
+  readonly #authCleanup: AuthCleanup;
+  readonly #statusFeed: StatusFeed;
   #promiseClampLogged = false;
-  readonly #stats: ConnectionStats = { connections: 0, connectedCount: 0, losses: 0 };
-  readonly #replayClock = new ReplayClock();
-  readonly #fallbacksLogged = new Set<ClockFallbackReason>();
-  /** The frame being delivered: its arrival, the chart's phase, and how to tell the chart it is live. */
-  #arrivedAt = 0;
-  #phaseReplay = true;
-  #liveArrived: () => void = () => {};
-  readonly #decideReplay = (event: IoxEvent): boolean | null => this.#classify(event);
-  readonly #replayByClock: boolean;
+  readonly #replay: ReplayDecider;
 
   constructor(options: EventStreamOptions) {
     if (options === null || typeof options !== 'object')
@@ -103,8 +78,14 @@ export class EventStream {
     const policy = resolvePolicy(options);
     const legacy = options.legacyIsy ? legacyIsyUpgrade() : undefined;
     this.#logger = safeLogger(options.logger ?? defaultLogger);
-    this.#replayByClock = options.replayByClock !== false;
+    this.#statusFeed = new StatusFeed(this.#logger);
+    this.#replay = new ReplayDecider({
+      byClock: options.replayByClock !== false,
+      logger: this.#logger,
+      stopped: () => this.#statusFeed.status === EventStreamStatus.STOPPED,
+    });
     this.#auth = options.auth ?? NO_AUTH;
+    this.#authCleanup = new AuthCleanup(this.#auth);
     this.#auth.attach?.({ baseUrl: endpoint.baseUrl, tls: options.tls, logger: this.#logger });
     this.dispatcher = new EventDispatcher({ logger: this.#logger });
     this.#slot = new SubscriberSlot(options.transport ?? defaultTransport, { closeGraceMs: options.closeGraceMs });
@@ -129,11 +110,11 @@ export class EventStream {
       actions: {
         beginReplay: ({ context }) => {
           const link = context.link as Link | null;
-          this.#replayClock.begin({ openedAt: link?.openedAt || Date.now(), serverDate: link?.serverDate });
+          this.#replay.begin({ openedAt: link?.openedAt || Date.now(), serverDate: link?.serverDate });
           this.dispatcher.beginReplay();
         },
         endReplay: () => {
-          this.#replayClock.connected();
+          this.#replay.connected();
           this.dispatcher.endReplay();
         },
         releaseLink: () => this.#slot.release(),
@@ -155,12 +136,12 @@ export class EventStream {
 
   /** The current life-cycle status. */
   get status(): EventStreamStatus {
-    return this.#status;
+    return this.#statusFeed.status;
   }
 
   /** True while live (CONNECTED). */
   get connected(): boolean {
-    return this.#status === EventStreamStatus.CONNECTED;
+    return this.#statusFeed.status === EventStreamStatus.CONNECTED;
   }
 
   /** When the last event was delivered, or null. */
@@ -181,7 +162,7 @@ export class EventStream {
 
   /** Connection counters and the replay classification's; `dispatcher.stats` has the frame counters. */
   get stats(): Readonly<StreamStats> {
-    return { ...this.#stats, replay: { ...this.#replayClock.stats } };
+    return { ...this.#statusFeed.stats, replay: { ...this.#replay.stats } };
   }
 
   /**
@@ -192,7 +173,7 @@ export class EventStream {
   start(): this {
     this.#starts++;
     // A logout still running for the previous run must not run under this one.
-    this.#authCleanup?.controller.abort();
+    this.#authCleanup.cancel();
     this.actor.send({ type: 'START' });
     return this;
   }
@@ -210,14 +191,14 @@ export class EventStream {
     const starts = this.#starts;
     this.#run++;
     this.#slot.silence();
-    if (this.#status !== EventStreamStatus.STOPPED) {
+    if (this.#statusFeed.status !== EventStreamStatus.STOPPED) {
       this.#awaitingStopped = true;
-      this.#publish(EventStreamStatus.STOPPED, this.actor.getSnapshot().context.lastError);
+      this.#statusFeed.publish(EventStreamStatus.STOPPED, this.actor.getSnapshot().context.lastError);
     }
     this.actor.send({ type: 'STOP' });
     await this.#slot.whenVacant();
     if (this.#starts !== starts) return;
-    await this.#cleanUpAuth();
+    await this.#authCleanup.run();
   }
 
   /**
@@ -233,8 +214,7 @@ export class EventStream {
 
   /** Every change of status (deduplicated). Returns an unsubscribe function. */
   onStatus(listener: (status: EventStreamStatus, change: StatusChange) => void): () => void {
-    this.#statusListeners.add(listener);
-    return () => this.#statusListeners.delete(listener);
+    return this.#statusFeed.listen(listener);
   }
 
   /** Every parsed event; `info.replay` is true for the connect-time status replay. */
@@ -260,25 +240,7 @@ export class EventStream {
   /** The previous run's connection is gone and its auth clean-up (if any) has finished. */
   async #slotVacant(): Promise<void> {
     await this.#slot.whenVacant();
-    await this.#authCleanup?.done;
-  }
-
-  /** One auth clean-up at a time; a `start()` cancels it. */
-  #cleanUpAuth(): Promise<void> {
-    if (this.#authCleanup) return this.#authCleanup.done;
-    if (!this.#auth.stop) return Promise.resolve();
-    const controller = new AbortController();
-    const done = (async () => {
-      try {
-        await this.#auth.stop?.(controller.signal);
-      } catch {
-        // Best effort by contract (a logout that fails changes nothing for the caller).
-      } finally {
-        this.#authCleanup = null;
-      }
-    })();
-    this.#authCleanup = { controller, done };
-    return done;
+    await this.#authCleanup.done;
   }
 
   /**
@@ -295,40 +257,14 @@ export class EventStream {
    * heartbeats. `replay` is the chart's phase: the flag for frames whose timestamp cannot decide.
    */
   #deliver(raw: string, replay: boolean, liveArrived: () => void): ReturnType<EventDispatcher['feed']> {
-    this.#arrivedAt = Date.now();
-    this.#phaseReplay = replay;
-    this.#liveArrived = liveArrived;
+    this.#replay.frame(replay, liveArrived);
     // The dispatcher never throws by contract; this guard keeps a bug there from killing the reader.
     try {
-      return this.dispatcher.feed(raw, { replay: this.#decideReplay });
+      return this.dispatcher.feed(raw, { replay: this.#replay.decide });
     } catch (error) {
       this.#logger.error('dispatcher failed on a frame', error);
       return null;
     }
-  }
-
-  /**
-   * `info.replay` for a parsed event: its timestamp against the subscription, else the chart's
-   * phase. The first live frame tells the chart before it is delivered (CONNECTED, the sweep, then
-   * the live change); `null` drops it when a status listener stopped the stream meanwhile.
-   */
-  #classify(event: IoxEvent): boolean | null {
-    if (!this.#replayByClock) return this.#phaseReplay;
-    const verdict = this.#replayClock.classify(event.timestamp, this.#arrivedAt);
-    if (verdict === 'live') {
-      if (this.#phaseReplay) {
-        this.#liveArrived();
-        if (this.#status === EventStreamStatus.STOPPED) return null;
-      }
-      return false;
-    }
-    if (verdict === 'replay') return true;
-    const reason = this.#replayClock.stats.fallback;
-    if (reason !== null && !this.#fallbacksLogged.has(reason)) {
-      this.#fallbacksLogged.add(reason);
-      this.#logger.info(`replay vs live by the quiet window: ${FALLBACK_NOTES[reason]}`);
-    }
-    return this.#phaseReplay;
   }
 
   /**
@@ -352,31 +288,7 @@ export class EventStream {
       if (status !== EventStreamStatus.STOPPED) return;
       this.#awaitingStopped = false;
     }
-    this.#publish(status, snapshot.context.lastError);
-  }
-
-  #publish(status: EventStreamStatus, lastError: ErrorSummary | null): void {
-    if (status === this.#status) return;
-    const previous = this.#status;
-    this.#status = status;
-    if (status === EventStreamStatus.SYNCING) this.#stats.connections++;
-    else if (status === EventStreamStatus.CONNECTED) this.#stats.connectedCount++;
-    else if (status === EventStreamStatus.LOST) this.#stats.losses++;
-
-    if (status === EventStreamStatus.LOST)
-      this.#logger.warn(`connection lost: ${lastError?.message ?? 'unknown reason'}`);
-    else if (status === EventStreamStatus.FAILED)
-      this.#logger.error(`stream failed: ${lastError?.message ?? 'unknown reason'}`);
-    else this.#logger.info(`status ${previous} → ${status}`);
-
-    const change: StatusChange = { previous, lastError };
-    for (const listener of [...this.#statusListeners]) {
-      try {
-        listener(status, change);
-      } catch (error) {
-        this.#logger.error('status listener threw', error);
-      }
-    }
+    this.#statusFeed.publish(status, snapshot.context.lastError);
   }
 }
 
