@@ -1,5 +1,5 @@
 import type { AnyStateNode, AnyTransitionDefinition } from 'xstate';
-import { streamMachine } from '../machine/streamMachine';
+import { streamMachine } from '../index';
 
 /**
  * What the chart *is*, read from its definition (never from a hand-written list), so that the

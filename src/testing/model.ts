@@ -1,9 +1,7 @@
 import { transition, type ActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import type { StatePath } from 'xstate/graph';
-import { streamMachine, type StreamMachineInput } from '../machine/streamMachine';
-import { statusOf, type EventStreamStatus } from '../machine/status';
-import type { StreamPolicy } from '../machine/policy';
+import { statusOf, streamMachine, type EventStreamStatus, type StreamMachineInput, type StreamPolicy } from '../index';
 import { delayedEventTypes, delayNameOf } from './chart';
 
 /**

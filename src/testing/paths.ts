@@ -1,13 +1,12 @@
-import { createActor, fromCallback, fromPromise, SimulatedClock, transition } from 'xstate';
-import type { ConnectInput, OpenLink } from '../machine/events';
-import { streamMachine } from '../machine/streamMachine';
-import { statusOf, type EventStreamStatus } from '../machine/status';
+import { createActor, fromCallback, fromPromise, SimulatedClock, transition, type StateValue } from 'xstate';
+import { statusOf, streamMachine, type ConnectInput, type EventStreamStatus, type OpenLink } from '../index';
 import { allStateNodes, allTransitions, transitionKey } from './chart';
 import {
   createStreamTestModel,
   eventLabel,
   eventsFor,
   MODEL_INPUT,
+  randomWalks,
   stateKey,
   type ModelEvent,
   type ModelPath,
@@ -25,6 +24,8 @@ export interface StreamPathStep {
   event: string;
   /** The stream's status once the step is done. */
   status: EventStreamStatus;
+  /** The chart's configuration once the step is done (`stream.actor.getSnapshot().value`). */
+  state: StateValue;
 }
 
 /** A path through the chart from a new stream (NOT_STARTED): a sequence of steps. */
@@ -44,10 +45,21 @@ export type StreamPathOptions =
    * Every path that never visits the same chart state twice, up to `maxSteps` steps (default 6).
    * Many more paths than `shortest`: the number grows quickly with `maxSteps`.
    */
-  | { strategy: 'simple'; maxSteps?: number };
+  | { strategy: 'simple'; maxSteps?: number }
+  /**
+   * `walks` seeded random walks of `length` steps each (defaults 10 and 30): long paths that go
+   * round the chart's cycles (LOST → RECONNECTING → LOST, FAILED → START, STOP → START), which
+   * shortest paths never repeat. STOP is rare in them (it ends every cycle). The same `seed` gives
+   * the same paths.
+   */
+  | { strategy: 'random'; seed: number; walks?: number; length?: number };
 
-function toStreamPath(events: readonly ModelEvent[], statuses: readonly EventStreamStatus[]): StreamPath {
-  const steps = events.map((event, i) => ({ event: eventLabel(event), status: statuses[i] }));
+function toStreamPath(events: readonly ModelEvent[], states: readonly Snap[]): StreamPath {
+  const steps = events.map((event, i) => ({
+    event: eventLabel(event),
+    status: statusOf(states[i]),
+    state: states[i].value,
+  }));
   return { description: steps.map((s) => s.event).join(' → '), steps, events };
 }
 
@@ -55,7 +67,7 @@ function fromModelPath(path: ModelPath): StreamPath {
   const steps = path.steps.slice(1);
   return toStreamPath(
     steps.map((s) => s.event),
-    steps.map((s) => statusOf(s.state)),
+    steps.map((s) => s.state),
   );
 }
 
@@ -63,7 +75,7 @@ function fromModelPath(path: ModelPath): StreamPath {
 function simplePaths(maxSteps: number): StreamPath[] {
   const initial = createStreamTestModel().getShortestPaths()[0].steps[0].state;
   const out: StreamPath[] = [];
-  const walk = (state: Snap, seen: Set<string>, events: ModelEvent[], statuses: EventStreamStatus[]): void => {
+  const walk = (state: Snap, seen: Set<string>, events: ModelEvent[], states: Snap[]): void => {
     const next = events.length < maxSteps ? eventsFor(state) : [];
     let extended = false;
     for (const event of next) {
@@ -72,10 +84,10 @@ function simplePaths(maxSteps: number): StreamPath[] {
       if (seen.has(key)) continue;
       extended = true;
       seen.add(key);
-      walk(after, seen, [...events, event], [...statuses, statusOf(after)]);
+      walk(after, seen, [...events, event], [...states, after]);
       seen.delete(key);
     }
-    if (!extended && events.length > 0) out.push(toStreamPath(events, statuses));
+    if (!extended && events.length > 0) out.push(toStreamPath(events, states));
   };
   walk(initial, new Set([stateKey(initial)]), [], []);
   return out;
@@ -85,11 +97,17 @@ function simplePaths(maxSteps: number): StreamPath[] {
  * Paths through the stream's statechart, generated from the chart itself, to run with
  * `createPathHarness()`. Default: the shortest paths that together take every transition
  * (`pathCoverage()` of the result is 100%); `{ strategy: 'simple', maxSteps }` for every path that
- * does not revisit a state, up to `maxSteps` steps.
+ * does not revisit a state, up to `maxSteps` steps; `{ strategy: 'random', seed }` for long
+ * seeded random walks.
  */
 export function streamPaths(options: StreamPathOptions = {}): StreamPath[] {
   if (options.strategy === 'simple') return simplePaths(options.maxSteps ?? 6);
-  return createStreamTestModel().getShortestPaths().map(fromModelPath);
+  const model = createStreamTestModel();
+  if (options.strategy === 'random') {
+    const { seed, walks = 10, length = 30 } = options;
+    return randomWalks(model, { seed, walks, length }).map(fromModelPath);
+  }
+  return model.getShortestPaths().map(fromModelPath);
 }
 
 /** How much of the chart a set of paths walks. */

@@ -1,45 +1,39 @@
 import type { SerializedSnapshot } from 'xstate/graph';
 import { EventStreamStatus, isStatus } from '../../src/machine/status';
+import { createPathHarness, streamPaths, type StreamPath } from '../../src/testing';
 import { allStateNodes, allTransitions, taggedStateNodes } from './chart';
-import { createStreamTestModel, describePath, EVENT_CATALOG, randomWalks, statusTrail, type ModelPath } from './model';
-import { HOSTILE_CAUSES, hostileCovered } from './hostile';
-import { ModelServer } from './server';
-import { walked, World } from './world';
+import { createStreamTestModel } from './model';
+import { HOSTILE_CAUSES, rotation } from './hostile';
+import { Oracle } from './oracle';
 
 /**
- * Model-based tests: paths generated from the chart itself (`streamMachine`) with `xstate/graph`,
- * each executed against a real EventStream and a real ws server on loopback, with the chart's
- * delays on a simulated clock. How it works: test/model/README.md.
+ * Model-based tests on the public `iox-event-stream/testing` API: paths generated from the chart
+ * itself (`streamPaths()`), each run by `createPathHarness()` against a real EventStream and a
+ * loopback controller with the chart's delays on a simulated clock, and checked after every step
+ * against the spec oracle (`Oracle`). How it works: test/model/README.md.
  *
- * One file on purpose: the paths run one after another against one server, and the coverage test
- * at the end sees what every path before it walked.
+ * One file on purpose: the paths share one hostile-cause rotation, and the coverage test at the
+ * end sees what every path before it walked.
  */
 
-const model = createStreamTestModel();
-const shortest = model.getShortestPaths();
+const shortest = streamPaths();
 /** Long paths that go round the chart's cycles; the seed is fixed so a failure replays exactly. */
 const WALK_SEED = 1;
-const walks = randomWalks(model, { seed: WALK_SEED, walks: 10, length: 30 });
-const eventTypes = [...new Set(EVENT_CATALOG.map((e) => e.type))];
+const walks = streamPaths({ strategy: 'random', seed: WALK_SEED, walks: 10, length: 30 });
+/** What every executed path walked, for the coverage test. */
+const walked = { transitions: new Set<string>(), states: new Set<string>(), paths: 0 };
 
-let server: ModelServer;
-beforeAll(async () => {
-  server = await ModelServer.start();
-});
-afterAll(async () => {
-  await server.close();
-});
-
-async function run(path: ModelPath): Promise<void> {
-  const world = new World(
-    server,
-    path.steps.slice(1).map((step) => step.event),
-  );
+async function run(path: StreamPath): Promise<void> {
+  const h = await createPathHarness({ rotation });
   try {
-    await model.testPath(path, world.params(eventTypes));
-    await world.finish();
+    const oracle = new Oracle(h, path);
+    await h.run(path, { afterStep: oracle.afterStep });
+    await h.close();
+    walked.paths++;
   } finally {
-    await world.dispose();
+    await h.close();
+    for (const state of h.walked.states) walked.states.add(state);
+    for (const transition of h.walked.transitions) walked.transitions.add(transition);
   }
 }
 
@@ -52,7 +46,7 @@ describe('drift guard: public statuses = status-tagged states of the chart', () 
 
   it('every reachable configuration carries exactly one status', () => {
     // Keyed by a branded string, which Object.values would read as `any`.
-    const adjacency = model.getAdjacencyMap();
+    const adjacency = createStreamTestModel().getAdjacencyMap();
     const states = (Object.keys(adjacency) as SerializedSnapshot[]).map((key) => adjacency[key].state);
     expect(states.length).toBeGreaterThan(10);
     for (const state of states) {
@@ -65,21 +59,23 @@ describe('drift guard: public statuses = status-tagged states of the chart', () 
 });
 
 describe(`shortest paths to every transition (${shortest.length})`, () => {
-  it.each(shortest.map((p, i) => [i, describePath(p), p] as const))('#%i %s', async (_i, _d, path) => run(path));
+  it.each(shortest.map((p, i) => [i, p.description, p] as const))('#%i %s', async (_i, _d, path) => run(path));
 });
 
-describe(`seeded random walks (seed ${WALK_SEED}, ${walks.length} × ${(walks[0]?.steps.length ?? 1) - 1} steps)`, () => {
+describe(`seeded random walks (seed ${WALK_SEED}, ${walks.length} × ${walks[0]?.steps.length ?? 0} steps)`, () => {
   it('go round the cycles shortest paths never repeat', () => {
     const pairs = (trail: string[], a: string, b: string) =>
       trail.filter((s, i) => s === a && trail[i + 1] === b).length;
-    const trails = walks.map(statusTrail);
+    const trails = walks.map((walk) =>
+      [EventStreamStatus.NOT_STARTED, ...walk.steps.map((s) => s.status)].filter((s, i, all) => s !== all[i - 1]),
+    );
     expect(Math.max(...trails.map((t) => pairs(t, 'LOST', 'RECONNECTING')))).toBeGreaterThanOrEqual(3);
     expect(trails.some((t) => pairs(t, 'FAILED', 'INITIALIZING') > 0)).toBe(true);
     expect(trails.some((t) => pairs(t, 'STOPPED', 'INITIALIZING') > 0)).toBe(true);
     expect(trails.some((t) => t.filter((s) => s === 'CONNECTED').length >= 2)).toBe(true);
   });
 
-  it.each(walks.map((p, i) => [i, describePath(p), p] as const))('walk #%i %s', async (_i, _d, path) => run(path));
+  it.each(walks.map((p, i) => [i, p.description, p] as const))('walk #%i %s', async (_i, _d, path) => run(path));
 });
 
 describe('coverage', () => {
@@ -99,9 +95,9 @@ describe('coverage', () => {
   });
 
   it('the world was hostile in every way it can be, each several times', () => {
-    const counts = HOSTILE_CAUSES.map((cause) => `${cause} ${hostileCovered.get(cause) ?? 0}`);
-    const covered = HOSTILE_CAUSES.filter((cause) => (hostileCovered.get(cause) ?? 0) > 0).length;
+    const counts = HOSTILE_CAUSES.map((cause) => `${cause} ${rotation.used.get(cause) ?? 0}`);
+    const covered = HOSTILE_CAUSES.filter((cause) => (rotation.used.get(cause) ?? 0) > 0).length;
     process.stdout.write(`model hostile causes: ${covered}/${HOSTILE_CAUSES.length} (${counts.join(', ')})\n`);
-    expect(HOSTILE_CAUSES.filter((cause) => (hostileCovered.get(cause) ?? 0) < 2)).toEqual([]);
+    expect(HOSTILE_CAUSES.filter((cause) => (rotation.used.get(cause) ?? 0) < 2)).toEqual([]);
   });
 });

@@ -1,17 +1,17 @@
-import type { IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { listenForUpgrades, type LoopbackUpgrades } from '../helpers/loopbackUpgrades';
 
 /**
- * A real `ws` server on 127.0.0.1 for the model-based suite. Unlike the core suite's scripted
- * server, it decides nothing by itself: every upgrade is *parked* until the test, executing the
- * model's next event, says accept, reject with a status, or keep hanging. That is what lets one
- * attempt's outcome be chosen by the step that follows its start.
- *
- * (Written for this suite rather than changing `test/helpers/scriptedServer.ts`, which the core
- * suite owns.)
+ * The loopback controller a path harness connects its stream to: a real `ws` server on 127.0.0.1
+ * (port 0). It decides nothing by itself: every upgrade is *parked* until the step being run says
+ * accept, reject with an HTTP status, or keep hanging, which is what lets an attempt's outcome be
+ * chosen by the step after its start. It counts TCP connections as a controller's subscriber slots
+ * see them (a raw `net` view, whatever phase each connection is in), and has a second listener that
+ * accepts TCP and never answers the TLS handshake.
  */
+
+/** An upgrade request waiting for the step's verdict. */
 export interface ParkedUpgrade {
   req: IncomingMessage;
   socket: Socket;
@@ -21,49 +21,52 @@ export interface ParkedUpgrade {
   onEnd: () => void;
 }
 
-export class ModelServer {
-  /** Accepted WebSockets still open on the server side. */
+export class LoopbackController {
+  /** Accepted WebSockets still open on the controller side. */
   readonly sockets = new Set<WebSocket>();
   /** Most WebSockets ever open at once (must never exceed 1). */
   peakOpen = 0;
+  /** Upgrade requests received. */
   upgrades = 0;
-  /**
-   * Most TCP connections held at once by the controller side, both listeners together: what a
-   * controller's subscriber slots see (a raw `net` view, whatever phase each connection is in).
-   */
+  /** Most TCP connections held at once, both listeners together. */
   peakTcp = 0;
   readonly #tcp = new Set<Socket>();
   readonly #parked: ParkedUpgrade[] = [];
   readonly #wss = new WebSocketServer({ noServer: true });
-  #http!: LoopbackUpgrades;
-  /** A listener that accepts TCP and never answers the TLS handshake (hostile cause). */
-  #stall!: Server;
+  readonly #http: HttpServer;
+  /** A listener that accepts TCP and never answers the TLS handshake (a stalled TLS peer). */
+  readonly #stall: Server;
   readonly #stalled = new Set<Socket>();
 
   private constructor() {
     // Like a controller with a clock: the replay-by-clock rule has a reference from the first socket.
     this.#wss.on('headers', (headers) => headers.push(`Date: ${new Date().toUTCString()}`));
-  }
-
-  static async start(): Promise<ModelServer> {
-    const server = new ModelServer();
-    server.#http = await listenForUpgrades(
-      (req, socket, head) => server.#park(req, socket, head),
-      (socket) => server.#count(socket),
-    );
-    server.#stall = createServer((socket) => {
-      server.#count(socket);
-      server.#stalled.add(socket);
-      socket.on('close', () => server.#stalled.delete(socket));
+    this.#http = createHttpServer((_req, res) => {
+      res.statusCode = 404;
+      res.end();
+    });
+    this.#http.on('connection', (socket: Socket) => this.#count(socket));
+    this.#http.on('upgrade', (req, socket, head) => this.#park(req, socket as Socket, head));
+    this.#stall = createServer((socket) => {
+      this.#count(socket);
+      this.#stalled.add(socket);
+      socket.on('close', () => this.#stalled.delete(socket));
       socket.on('data', () => {}); // read the ClientHello, never answer it
       socket.on('error', () => {});
     });
-    await new Promise<void>((resolve) => server.#stall.listen(0, '127.0.0.1', resolve));
-    return server;
   }
 
+  /** Listen on 127.0.0.1, ephemeral ports. */
+  static async start(): Promise<LoopbackController> {
+    const controller = new LoopbackController();
+    await new Promise<void>((resolve) => controller.#http.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => controller.#stall.listen(0, '127.0.0.1', resolve));
+    return controller;
+  }
+
+  /** Controller base URL, `http://127.0.0.1:PORT`. */
   get url(): string {
-    return this.#http.url;
+    return `http://127.0.0.1:${(this.#http.address() as AddressInfo).port}`;
   }
 
   /** `wss://` URL of the listener whose TLS handshake never completes. */
@@ -76,19 +79,20 @@ export class ModelServer {
     return this.#stalled.size;
   }
 
+  /** WebSockets open on the controller side. */
   get openCount(): number {
     return this.sockets.size;
   }
 
-  /** TCP connections the controller side still holds (parked upgrades, open or closing sockets, stalled TLS). */
+  /** TCP connections the controller still holds (parked upgrades, open or closing sockets, stalled TLS). */
   get rawCount(): number {
     return this.#tcp.size;
   }
 
   /**
    * Turn the open WebSocket into a half-open peer: it still reads (so it notices the client's FIN)
-   * but drops every byte, close frames included, and never answers. Returns how many bytes it
-   * has dropped since.
+   * but drops every byte, close frames included, and never answers. Returns how many bytes it has
+   * dropped since.
    */
   goHalfOpen(ws: WebSocket): () => number {
     const socket = (ws as unknown as { _socket: Socket })._socket;
@@ -103,11 +107,12 @@ export class ModelServer {
     return this.#parked.find((p) => !p.gone);
   }
 
-  /** The one open WebSocket (the suite checks there is never more than one). */
+  /** The one open WebSocket (there is never more than one). */
   get current(): WebSocket | undefined {
     return [...this.sockets][0];
   }
 
+  /** Complete the upgrade: the stream's socket opens. */
   accept(upgrade: ParkedUpgrade): Promise<WebSocket> {
     this.#unpark(upgrade);
     return new Promise((resolve) => {
@@ -121,29 +126,26 @@ export class ModelServer {
     });
   }
 
+  /** Answer the upgrade with an HTTP status (401, 500, ...) and close. */
   reject(upgrade: ParkedUpgrade, status: number): void {
     this.#unpark(upgrade);
-    upgrade.socket.end(`HTTP/1.1 ${status} Model\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    upgrade.socket.end(`HTTP/1.1 ${status} Harness\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
-  /** Drop whatever is left between paths. */
+  /** Drop every connection the controller holds. */
   reset(): void {
     for (const p of this.#parked.splice(0)) p.socket.destroy();
     for (const ws of this.sockets) ws.terminate();
     for (const socket of this.#stalled) socket.destroy();
   }
 
-  /** Start counting the peak afresh (between paths). */
-  resetPeaks(): void {
-    this.peakOpen = this.sockets.size;
-    this.peakTcp = this.#tcp.size;
-  }
-
+  /** Drop everything and stop listening. */
   async close(): Promise<void> {
     this.reset();
+    for (const socket of this.#tcp) socket.destroy();
     this.#wss.close();
     await new Promise<void>((resolve) => this.#stall.close(() => resolve()));
-    await this.#http.close();
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }
 
   #count(socket: Socket): void {
