@@ -9,7 +9,6 @@ import { bounded, SETTLE_MS, until } from './settle';
 import { executeStep } from './steps';
 import { settlePendingStop } from './stop';
 import { World, type HarnessFrame } from './world';
-import type { ModelEvent } from './model';
 
 /** Options of {@link createPathHarness}. */
 export interface PathHarnessOptions {
@@ -77,6 +76,14 @@ export interface HarnessController {
   readonly upgrades: number;
 }
 
+/** What of the chart a harness's real stream walked (recorded from its actor's microsteps). */
+export interface WalkedChart {
+  /** State node ids entered (`stream.OPEN.phase.SYNCING`, ...; the root is not counted). */
+  readonly states: ReadonlySet<string>;
+  /** Transitions taken, as `source --event[i]--> targets` (`i`: which guarded alternative). */
+  readonly transitions: ReadonlySet<string>;
+}
+
 /** A real stream, a loopback controller and a simulated clock; see {@link createPathHarness}. */
 export interface PathHarness {
   /** The stream under test: subscribe your app to it as in production. Not started: paths start it. */
@@ -85,8 +92,8 @@ export interface PathHarness {
   readonly clock: HarnessClock;
   /** The loopback controller's counts. */
   readonly controller: HarnessController;
-  /** State node ids and transitions (`source --event[i]--> targets`) the real stream walked so far. */
-  readonly walked: { readonly states: ReadonlySet<string>; readonly transitions: ReadonlySet<string> };
+  /** What of the chart the real stream walked so far. */
+  readonly walked: WalkedChart;
   /**
    * Drive every step of `path` for real and wait, after each, for the stream to be in the step's
    * chart state; then call `afterStep`. Rejects with a {@link HarnessError} when the stream or the
@@ -177,7 +184,7 @@ export async function createPathHarness(options: PathHarnessOptions = {}): Promi
   const run = async (path: StreamPath, runOptions: RunOptions = {}) => {
     if (closed) throw new HarnessError('CLOSED', 'run() after close()');
     const afterStep = runOptions.afterStep ?? (() => {});
-    world.events = path.events as readonly ModelEvent[];
+    world.events = path.events;
     try {
       for (let i = 0; i < path.steps.length; i++) {
         world.step = i;
@@ -193,7 +200,7 @@ export async function createPathHarness(options: PathHarnessOptions = {}): Promi
         const between = () => {
           early = { result: afterStep(report(world.now, false)) };
         };
-        const at = await executeStep(world, path.events[i] as ModelEvent, { stopBoundMs, between });
+        const at = await executeStep(world, path.events[i], { stopBoundMs, between });
         checkPeaks();
         if (early !== null) {
           await (early as { result: void | Promise<void> }).result;

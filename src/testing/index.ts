@@ -32,7 +32,11 @@ export {
   type StreamPath,
   type StreamPathStep,
   type StreamPathOptions,
+  type ShortestPathsOptions,
+  type SimplePathsOptions,
+  type RandomPathsOptions,
   type PathCoverage,
+  type CoverageCount,
 } from './paths';
 export type { ModelEvent as StreamPathEvent } from './model';
 export { POLICY as HARNESS_POLICY } from './model';
@@ -44,6 +48,7 @@ export {
   type RunOptions,
   type HarnessClock,
   type HarnessController,
+  type WalkedChart,
 } from './harness';
 export type { HarnessFrame } from './world';
 export { HarnessError, type HarnessErrorCode } from './errors';

@@ -32,27 +32,47 @@ export interface StreamPathStep {
 export interface StreamPath {
   /** The steps' events joined with ` → `; a readable, stable test name. */
   description: string;
+  /** The steps, in order; the first acts on a new stream (NOT_STARTED). */
   steps: readonly StreamPathStep[];
   /** The chart events behind each step, for the harness (same order as `steps`). */
   readonly events: readonly ModelEvent[];
 }
 
+/** `streamPaths()` default: shortest paths that together take every transition of the chart. */
+export interface ShortestPathsOptions {
+  /** `'shortest'` (or absent). */
+  strategy?: 'shortest';
+}
+
+/**
+ * Every path that never visits the same chart state twice, up to `maxSteps` steps. Many more paths
+ * than `shortest`: the number grows quickly with `maxSteps`.
+ */
+export interface SimplePathsOptions {
+  /** `'simple'`. */
+  strategy: 'simple';
+  /** Longest path, in steps. Default 6. */
+  maxSteps?: number;
+}
+
+/**
+ * Seeded random walks: long paths that go round the chart's cycles (LOST → RECONNECTING → LOST,
+ * FAILED → START, STOP → START), which shortest paths never repeat. STOP is rare in them (it ends
+ * every cycle). The same options give the same paths.
+ */
+export interface RandomPathsOptions {
+  /** `'random'`. */
+  strategy: 'random';
+  /** Seed of the walks' pseudo-random choices (mulberry32). */
+  seed: number;
+  /** How many walks. Default 10. */
+  walks?: number;
+  /** Steps per walk. Default 30. */
+  length?: number;
+}
+
 /** How `streamPaths()` chooses paths. */
-export type StreamPathOptions =
-  /** Shortest paths that together take every transition of the chart (the default). */
-  | { strategy?: 'shortest' }
-  /**
-   * Every path that never visits the same chart state twice, up to `maxSteps` steps (default 6).
-   * Many more paths than `shortest`: the number grows quickly with `maxSteps`.
-   */
-  | { strategy: 'simple'; maxSteps?: number }
-  /**
-   * `walks` seeded random walks of `length` steps each (defaults 10 and 30): long paths that go
-   * round the chart's cycles (LOST → RECONNECTING → LOST, FAILED → START, STOP → START), which
-   * shortest paths never repeat. STOP is rare in them (it ends every cycle). The same `seed` gives
-   * the same paths.
-   */
-  | { strategy: 'random'; seed: number; walks?: number; length?: number };
+export type StreamPathOptions = ShortestPathsOptions | SimplePathsOptions | RandomPathsOptions;
 
 function toStreamPath(events: readonly ModelEvent[], states: readonly Snap[]): StreamPath {
   const steps = events.map((event, i) => ({
@@ -113,9 +133,17 @@ export function streamPaths(options: StreamPathOptions = {}): StreamPath[] {
 /** How much of the chart a set of paths walks. */
 export interface PathCoverage {
   /** State nodes entered (the root, always active, is not counted). */
-  states: { covered: number; total: number };
+  states: CoverageCount;
   /** Transitions taken: every event, delayed, done/error and eventless transition, each guarded alternative. */
-  transitions: { covered: number; total: number };
+  transitions: CoverageCount;
+}
+
+/** Covered out of total. */
+export interface CoverageCount {
+  /** How many the paths walk. */
+  covered: number;
+  /** How many the chart defines. */
+  total: number;
 }
 
 /** A stream chart with inert actors and a clock that never moves: only the path's events act on it. */

@@ -1,3 +1,4 @@
+import { EventStreamStatus } from '../index';
 import { HarnessError } from './errors';
 import type { HostileCause } from './hostile';
 import { bounded, SETTLE_MS, sleep } from './settle';
@@ -44,7 +45,8 @@ export async function executeStop(world: World, stopBoundMs: number, between: ()
       if (stopping === null) stopNow();
     });
     const frame = world.nextFrame();
-    world.frames.push({ node: frame.node, at: world.now, sentAt: Date.now(), live: false });
+    const replay = world.stream.status === EventStreamStatus.SYNCING;
+    world.frames.push({ node: frame.node, at: world.now, sentAt: Date.now(), live: false, replay });
     world.socket().send(frame.text);
     await bounded(
       new Promise<void>((resolve) => {

@@ -7,7 +7,7 @@ import { HarnessError } from './errors';
 import { heartbeatFrame, OLD_STAMP, statusFrame } from './frames';
 import type { CauseRotation } from './hostile';
 import { POLICY, type ModelEvent } from './model';
-import { sleep, until } from './settle';
+import { until } from './settle';
 
 /**
  * One harness's world: a real `EventStream` (real connect, reader and auth actors, real sockets to
@@ -32,6 +32,11 @@ export interface HarnessFrame {
   heartbeatSec?: number;
   /** Stamped by the controller after the subscription began (a live change), not a replayed status. */
   live: boolean;
+  /**
+   * Part of the connect-time replay: sent while the stream was SYNCING, and not the live change
+   * that ends it. The stream must deliver it with `info.replay` true, and an app must not act on it.
+   */
+  replay: boolean;
 }
 
 /** What the stream's inspector reports, read through the few fields the harness needs. */
@@ -101,7 +106,7 @@ export class World {
       clock: this.clock,
       random: () => 0,
       inspect: (ev) => {
-        this.#inspect(ev as unknown as Inspection);
+        this.#inspect(ev);
         inspect?.(ev);
       },
     });
@@ -153,14 +158,14 @@ export class World {
    * the replay's first, stamped at the subscription (as the eisy does its `_5` status); live frames
    * (a live change, or anything after the replay) with its clock now; `null` for none.
    */
-  #stamp(live: boolean, untimed: boolean): string | null | undefined {
+  #stamp(live: boolean, untimed: boolean, floor = 0): string | null | undefined {
     const first = this.#framesOnSocket++ === 0;
     if (first) this.#firstFrameAt = Date.now();
     if (untimed) return null;
     if (first) this.#pinned = true;
     const inReplay = this.stream.status === EventStreamStatus.SYNCING;
     if (inReplay && !live && !first) return undefined; // the fixed stamp, long past
-    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1);
+    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1, floor);
     return new Date(this.#lastStamp).toISOString();
   }
 
@@ -170,15 +175,15 @@ export class World {
     const seen = this.chartFrames;
     const delivered = this.delivered;
     const endsReplay = live && this.stream.status === EventStreamStatus.SYNCING && this.#framesOnSocket > 0;
-    if (endsReplay && !this.#pinned) {
-      // No replayed frame was stamped at the subscription (the first one had no timestamp): the
-      // stream only knows it to the second of the Date header, so a live change must come later.
-      const openedFor = Math.max(0, this.#firstFrameAt - this.#acceptedAt);
-      await sleep(Math.max(0, this.#firstFrameAt + 1100 + openedFor - Date.now()));
-    }
-    const stamp = this.#stamp(live, untimed);
+    // No replayed frame was stamped at the subscription (the first one had no timestamp): the
+    // stream only knows the subscription to the second of the Date header, so the live change is
+    // stamped (not sent: no real second is waited) more than that second after the replay began.
+    const floor =
+      endsReplay && !this.#pinned ? this.#firstFrameAt + 1100 + Math.max(0, this.#firstFrameAt - this.#acceptedAt) : 0;
+    const stamp = this.#stamp(live, untimed, floor);
     const frame = this.nextFrame(heartbeatSec, stamp === undefined ? OLD_STAMP : stamp);
-    this.frames.push({ node: frame.node, at: this.now, sentAt: Date.now(), heartbeatSec, live });
+    const replay = this.stream.status === EventStreamStatus.SYNCING && !endsReplay;
+    this.frames.push({ node: frame.node, at: this.now, sentAt: Date.now(), heartbeatSec, live, replay });
     ws.send(frame.text);
     await until(
       () => this.chartFrames > seen && this.delivered > delivered,
