@@ -25,6 +25,25 @@ const cliUsesBuiltLibrary: Plugin = {
 };
 
 /**
+ * `iox-event-stream/testing` drives the library as the app under test loads it: its imports of the
+ * root barrel (`src/testing/*` → `../index`) become a `require` of `./index.js` (or an `import` of
+ * `./index.mjs`) next to it, so the harness's stream is the very `EventStream` class, status enum
+ * and error classes the app imports, and the testing files carry no second copy of the library.
+ */
+const testingUsesBuiltLibrary: Plugin = {
+  name: 'testing-uses-built-library',
+  setup(build) {
+    const root = resolve('src/index.ts');
+    const testing = resolve('src/testing');
+    const library = build.initialOptions.format === 'esm' ? './index.mjs' : './index.js';
+    build.onResolve({ filter: /^\.\.\/index$/ }, (args) => {
+      if (!args.importer.startsWith(testing + sep)) return undefined;
+      return `${resolve(args.resolveDir, args.path)}.ts` === root ? { path: library, external: true } : undefined;
+    });
+  },
+};
+
+/**
  * The browser build: wherever `X.browser.ts` sits next to `X.ts`, it replaces it. Two modules have
  * one: the default transport (the DOM WebSocket instead of `ws`) and Node's HTTP client (never
  * called in a browser). Nothing else differs, so the browser runs the same chart, dispatcher and
@@ -46,8 +65,14 @@ const browserFiles: Plugin = {
 // the tarball. `npm start` runs the demo from source with tsx, so it is not built.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', simulator: 'src/simulator/index.ts', mqtt: 'src/mqtt/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      simulator: 'src/simulator/index.ts',
+      mqtt: 'src/mqtt/index.ts',
+      testing: 'src/testing/index.ts',
+    },
     format: ['esm', 'cjs'],
+    esbuildPlugins: [testingUsesBuiltLibrary],
     // tsup's declaration build sets `baseUrl`, which TypeScript 6 deprecates: acknowledge it.
     dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
     // Everything but what the other builds write at the same time.

@@ -12,15 +12,16 @@ import { packed, ROOT, type Packed } from './packed';
 const run = promisify(execFile);
 
 /**
- * Budget for the unpacked package: 960 KiB. Today's build is about 906 KiB (it was 840 KB before the
- * replay clock, the subscriber slot and the browser transport landed together): the library in three
- * builds (ESM, CommonJS, browser ESM, ~130 KB each), the simulator and the MQTT bridge in two, the
- * `.d.ts`/`.d.mts` pairs (~200 KB), the binary (33 KB) and the README (46 KB). The largest lever
- * left is the library's three copies (one shared ESM core would save ~250 KB).
+ * Budget for the unpacked package: 1080 KiB. Today's build is about 1048 KiB: the library in three
+ * builds (ESM, CommonJS, browser ESM, ~140 KB each), the simulator, the MQTT bridge and the testing
+ * harness in two each (`iox-event-stream/testing` adds ~140 KB: 57 KB per module format, its
+ * declarations 27 KB; it loads the library from `./index.*` instead of carrying a copy), the
+ * `.d.ts`/`.d.mts` pairs (~270 KB), the binary (41 KB) and the README (57 KB). The largest lever
+ * left is the library's three copies (one shared ESM core would save ~280 KB).
  */
-const UNPACKED_BUDGET_BYTES = 960 * 1024;
-/** Budget for the tarball itself (what `npm install` downloads); today about 238 KB. */
-const PACKED_BUDGET_BYTES = 280 * 1024;
+const UNPACKED_BUDGET_BYTES = 1080 * 1024;
+/** Budget for the tarball itself (what `npm install` downloads); today about 299 KB (the testing subpath added 27 KB). */
+const PACKED_BUDGET_BYTES = 310 * 1024;
 
 /** Every file the package ships: what a user runs and reads, nothing else. */
 const SHIPPED = [
@@ -37,11 +38,17 @@ const SHIPPED = [
   'dist/mqtt.js',
   'dist/mqtt.mjs',
   'dist/shared-[hash].d.mts',
+  'dist/shared-[hash].d.mts',
+  'dist/shared-[hash].d.ts',
   'dist/shared-[hash].d.ts',
   'dist/simulator.d.mts',
   'dist/simulator.d.ts',
   'dist/simulator.js',
   'dist/simulator.mjs',
+  'dist/testing.d.mts',
+  'dist/testing.d.ts',
+  'dist/testing.js',
+  'dist/testing.mjs',
   'package.json',
 ];
 
