@@ -185,8 +185,9 @@ export async function createPathHarness(options: PathHarnessOptions = {}): Promi
     if (closed) throw new HarnessError('CLOSED', 'run() after close()');
     const afterStep = runOptions.afterStep ?? (() => {});
     world.events = path.events;
+    let i = 0;
     try {
-      for (let i = 0; i < path.steps.length; i++) {
+      for (; i < path.steps.length; i++) {
         world.step = i;
         world.frames = [];
         const report = (at: number, settled: boolean): HarnessStep => ({
@@ -211,6 +212,13 @@ export async function createPathHarness(options: PathHarnessOptions = {}): Promi
       }
     } catch (error) {
       await dispose();
+      // Say where in the path the world did not follow (the step's own checks say where already).
+      if (error instanceof HarnessError) {
+        throw new HarnessError(
+          error.code,
+          `step ${i} (${path.steps[i]?.event}): ${error.message.slice(error.code.length + 2)}`,
+        );
+      }
       throw error;
     }
   };

@@ -33,6 +33,9 @@ export async function executeStop(world: World, stopBoundMs: number, between: ()
   const stopNow = () => {
     stopping = world.stream.stop();
     world.deliveredAtStop = world.delivered;
+    // Auth requests of the stopped run are stale: a later step must not answer one of them in
+    // place of the next attempt's own request.
+    world.auth.abandonAll();
     if (!restart) return;
     between();
     world.earlyStart = true;

@@ -5,13 +5,13 @@ import { EventStreamStatus, statusOf } from '../../src/machine/status';
 import { MODEL_INPUT } from '../../src/testing/model';
 import { pathCoverage, streamPaths, type StreamPath } from '../../src/testing';
 
-/** Replay a path on the pure chart and read the status after each step. */
-function statusesOf(path: StreamPath): EventStreamStatus[] {
+/** Replay a path on the pure chart and read the status and configuration after each step. */
+function statusesOf(path: StreamPath): Array<{ status: EventStreamStatus; state: unknown }> {
   let [snapshot] = [streamMachine.resolveState({ value: 'NOT_STARTED', context: initialContext() })];
-  const out: EventStreamStatus[] = [];
+  const out: Array<{ status: EventStreamStatus; state: unknown }> = [];
   for (const event of path.events) {
     [snapshot] = transition(streamMachine, snapshot, event as never) as [SnapshotFrom<typeof streamMachine>, unknown];
-    out.push(statusOf(snapshot));
+    out.push({ status: statusOf(snapshot), state: snapshot.value });
   }
   return out;
 }
@@ -49,9 +49,9 @@ describe('streamPaths()', () => {
       expect([
         { event: 'START', status: EventStreamStatus.INITIALIZING },
         { event: 'STOP', status: EventStreamStatus.STOPPED },
-      ]).toContainEqual(path.steps[0]);
+      ]).toContainEqual({ event: path.steps[0].event, status: path.steps[0].status });
       expect(path.description).toBe(path.steps.map((s) => s.event).join(' → '));
-      expect(path.steps.map((s) => s.status)).toEqual(statusesOf(path));
+      expect(path.steps.map((s) => ({ status: s.status, state: s.state }))).toEqual(statusesOf(path));
       for (const step of path.steps) expect(step.event).not.toMatch(/^xstate\./);
       descriptions.add(path.description);
     }
@@ -85,5 +85,20 @@ describe('pathCoverage()', () => {
       states: { covered: 3, total: none.states.total },
       transitions: { covered: 1, total: none.transitions.total },
     });
+  });
+});
+
+describe("streamPaths({ strategy: 'random' })", () => {
+  it('gives `walks` walks of `length` steps, the same for the same seed and others for another', () => {
+    const a = streamPaths({ strategy: 'random', seed: 7, walks: 3, length: 12 });
+    expect(a.map((p) => p.steps.length)).toEqual([12, 12, 12]);
+    expect(streamPaths({ strategy: 'random', seed: 7, walks: 3, length: 12 }).map((p) => p.description)).toEqual(
+      a.map((p) => p.description),
+    );
+    expect(streamPaths({ strategy: 'random', seed: 8, walks: 3, length: 12 }).map((p) => p.description)).not.toEqual(
+      a.map((p) => p.description),
+    );
+    for (const path of a)
+      expect(path.steps.map((s) => ({ status: s.status, state: s.state }))).toEqual(statusesOf(path));
   });
 });
