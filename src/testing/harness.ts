@@ -154,7 +154,8 @@ export async function createPathHarness(options: PathHarnessOptions = {}): Promi
     await until(
       reached,
       'STEP_NOT_REACHED',
-      () => `${step.status} ${want} (the stream is ${world.stream.status} ${real()})`,
+      () =>
+        `${step.status} ${want} (the stream is ${world.stream.status} ${real()}, last error: ${world.stream.lastError?.message ?? 'none'})`,
     );
     const open = step.status === EventStreamStatus.SYNCING || step.status === EventStreamStatus.CONNECTED;
     await until(

@@ -85,6 +85,10 @@ export class World {
     inspect?: (event: unknown) => void,
   ) {
     // The world decides per connection where it goes: the stalled-TLS cause redirects one.
+    // It also lifts the transport's real-time handshake limit (the policy's connectTimeoutMs, in
+    // real ms): in the harness, time is the simulated clock's, and the chart's connectTimeout is what
+    // ends a stalled attempt. A real-time limit would race the steps on a loaded machine (an upgrade
+    // parked for more than 400 real ms until the step accepts it).
     const transport: Transport = {
       open: (request, listener) => {
         const stalled = this.toStalledTls;
@@ -92,7 +96,7 @@ export class World {
         const to = stalled
           ? { ...request, url: controller.stalledTlsUrl, tls: { fingerprint256: NO_SUCH_PIN } }
           : request;
-        return nodeTransport.open(to, listener);
+        return nodeTransport.open({ ...to, handshakeTimeoutMs: undefined }, listener);
       },
     };
     this.stream = createEventStream({
