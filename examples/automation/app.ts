@@ -19,14 +19,23 @@ export interface AutomationApp {
 
 /** Start the app on a stream, as in production: subscribe, and act on what comes. */
 export function startAutomationApp(stream: EventStream): AutomationApp {
+  return runApp(stream, (event, replay) => !replay && isStatusChange(event));
+}
+
+/** A device's status (`ST`) changed; heartbeats and other system events are not. */
+export function isStatusChange(event: IoxEvent): boolean {
+  return event.control === 'ST' && event.node !== '';
+}
+
+/** The app around its one decision: which events fire the automation. */
+export function runApp(stream: EventStream, fires: (event: IoxEvent, replay: boolean) => boolean): AutomationApp {
   const fired: string[] = [];
   let showsOffline = stream.status !== EventStreamStatus.CONNECTED;
   const offStatus = stream.onStatus((status) => {
     showsOffline = status !== EventStreamStatus.CONNECTED;
   });
-  const offEvent = stream.onEvent((event: IoxEvent, info) => {
-    if (info.replay) return; // the connect-time replay: current state, not a change
-    if (isStatusChange(event)) fired.push(event.node);
+  const offEvent = stream.onEvent((event, info) => {
+    if (fires(event, info.replay)) fired.push(event.node);
   });
   return {
     get showsOffline() {
@@ -38,9 +47,4 @@ export function startAutomationApp(stream: EventStream): AutomationApp {
       offEvent();
     },
   };
-}
-
-/** A device's status (`ST`) changed; heartbeats and other system events are not. */
-export function isStatusChange(event: IoxEvent): boolean {
-  return event.control === 'ST' && event.node !== '';
 }
