@@ -171,6 +171,20 @@ describe('MQTT bridge on Aedes', () => {
     expect(nr).toBeDefined();
   });
 
+  it('publishes an event with its eventInfo and the decoded eventInfoText', async () => {
+    bridge.start();
+    stream.start();
+    await online();
+    sim.emitEvent({ control: '_7', action: '1', node: '', eventInfo: '<![CDATA[U7 Rest: a&b]]> x &lt; y' });
+    await until(() => sub.seen.some((m) => m.topic === `${BASE}/event` && m.payload.includes('"_7"')), 3000, '_7');
+    const event = sub.seen.find((m) => m.topic === `${BASE}/event` && m.payload.includes('"_7"'))!;
+    expect(JSON.parse(event.payload)).toMatchObject({
+      control: '_7',
+      eventInfo: '<![CDATA[U7 Rest: a&b]]> x &lt; y',
+      eventInfoText: 'U7 Rest: a&b x < y',
+    });
+  });
+
   it('stop() publishes offline and closes its connection to the broker', async () => {
     bridge.start();
     stream.start();
