@@ -28,46 +28,9 @@ export function parsePrec(text: string | undefined): number | undefined {
   return Number(text);
 }
 
-/** Stores the text as a plain data property, ending the lazy accessor; false when the event is frozen or sealed. */
-function keepEventInfoText(event: IoxEvent, text: string): boolean {
-  return Reflect.defineProperty(event, 'eventInfoText', {
-    value: text,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
-}
-
-function readEventInfoText(this: IoxEvent): string {
-  const text = characterData(this.eventInfo);
-  keepEventInfoText(this, text);
-  return text;
-}
-
-function writeEventInfoText(this: IoxEvent, text: string): void {
-  if (!keepEventInfoText(this, text)) throw new TypeError("Cannot assign to read only property 'eventInfoText'");
-}
-
-/**
- * `eventInfoText` of an event whose `eventInfo` holds markup or references: decoded on first read
- * and then kept as a data property. Decoding every such event (27 of the 502 captured) cost
- * `parseEventFrame` about 8% of its throughput, and most consumers never read the field. An own
- * enumerable accessor, not a prototype getter, so spread, `Object.assign`, `JSON.stringify` (the
- * MQTT bridge's `<base>/event` payload) and `structuredClone` copy the text like any other field.
- * One shared getter/setter pair, so these events share one shape; the setter keeps the field
- * assignable. `console.log` shows `[Getter/Setter]` until the first read.
- */
-const LAZY_EVENT_INFO_TEXT: PropertyDescriptor = {
-  get: readEventInfoText,
-  set: writeEventInfoText,
-  enumerable: true,
-  configurable: true,
-};
-
 /**
  * Assembles the event. Every property is always present (optional ones as `undefined`) so all
- * events share one object shape, which keeps property access monomorphic on the hot path; the few
- * whose `eventInfo` needs decoding have a second shape (`eventInfoText` an accessor, see above).
+ * events share one object shape, which keeps property access monomorphic on the hot path.
  */
 export function makeEvent(
   seqnum: string | undefined,
@@ -85,29 +48,7 @@ export function makeEvent(
   const isSystem = control.charCodeAt(0) === 95; /* _ */
   const nodeText = node ?? '';
   const info = eventInfo ?? '';
-  const isProperty = !isSystem && nodeText.length > 0;
-  if (info.indexOf('<') === -1 && info.indexOf('&') === -1) {
-    // No markup, no references (most events: `eventInfo` is ''): the text is `eventInfo` itself.
-    return {
-      seqnum: parseSeqnum(seqnum),
-      sid: sid ?? '',
-      timestamp: timestamp ?? '',
-      control,
-      action: action ?? '',
-      node: nodeText,
-      uom,
-      prec: parsePrec(prec),
-      formattedAction,
-      formattedName,
-      eventInfo: info,
-      eventInfoText: info,
-      isSystem,
-      isProperty,
-    };
-  }
-  // The same fields in the same order (JSON.stringify and Object.keys read alike). A literal of
-  // its own, not a shared helper: each literal site is one shape, sized to hold its fields.
-  const event = {
+  return {
     seqnum: parseSeqnum(seqnum),
     sid: sid ?? '',
     timestamp: timestamp ?? '',
@@ -119,9 +60,8 @@ export function makeEvent(
     formattedAction,
     formattedName,
     eventInfo: info,
-  } as IoxEvent;
-  Object.defineProperty(event, 'eventInfoText', LAZY_EVENT_INFO_TEXT);
-  event.isSystem = isSystem;
-  event.isProperty = isProperty;
-  return event;
+    eventInfoText: info === '' ? '' : characterData(info),
+    isSystem,
+    isProperty: !isSystem && nodeText.length > 0,
+  };
 }

@@ -40,8 +40,7 @@ export interface IoxEvent {
   /**
    * The character data of `<eventInfo>`: what the controller meant as text, entities decoded, CDATA
    * contents included, element tags left out (`NUM.107=24&VAL.111=1` for the `_7` payload above;
-   * `8D21` for `<id>8D</id><s>21</s>`). `''` when empty. Decoded on first read; an own enumerable
-   * property like the others, so spread, `JSON.stringify` and `structuredClone` copy its value.
+   * `8D21` for `<id>8D</id><s>21</s>`). `''` when empty.
    */
   eventInfoText: string;
   /** `control` starts with `_`: a controller/system event rather than a node event. */
