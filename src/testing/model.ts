@@ -1,4 +1,4 @@
-import { transition, type ActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
+import { initialTransition, transition, type ActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
 import { TestModel } from 'xstate/graph';
 import type { StatePath } from 'xstate/graph';
 import { statusOf, streamMachine, type EventStreamStatus, type StreamMachineInput, type StreamPolicy } from '../index';
@@ -188,6 +188,11 @@ export function eventsFor(snapshot: Snap): ModelEvent[] {
   });
 }
 
+/** A new stream's snapshot (NOT_STARTED) under the model's input: where every path starts. */
+export function initialSnapshot(): Snap {
+  return initialTransition(streamMachine, MODEL_INPUT)[0];
+}
+
 export type StreamTestModel = TestModel<Snap, ModelEvent, StreamMachineInput>;
 
 export function createStreamTestModel(): StreamTestModel {
@@ -243,7 +248,7 @@ export function randomWalks(
     { state: Snap; transitions: Record<string, { event: ModelEvent; state: Snap }> }
   >;
   const random = prng(options.seed);
-  const initial = model.getShortestPaths()[0].steps[0].state;
+  const initial = initialSnapshot();
   const weightOf = (from: Snap, event: ModelEvent) =>
     event.type === 'STOP' ? (from.matches('STOPPED') ? 0 : 0.15) : 1;
   const walks: ModelPath[] = [];

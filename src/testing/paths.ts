@@ -5,6 +5,7 @@ import {
   createStreamTestModel,
   eventLabel,
   eventsFor,
+  initialSnapshot,
   MODEL_INPUT,
   randomWalks,
   stateKey,
@@ -93,7 +94,7 @@ function fromModelPath(path: ModelPath): StreamPath {
 
 /** Depth-first simple paths over the chart's own states (`stateKey`), each ending where it cannot go on. */
 function simplePaths(maxSteps: number): StreamPath[] {
-  const initial = createStreamTestModel().getShortestPaths()[0].steps[0].state;
+  const initial = initialSnapshot();
   const out: StreamPath[] = [];
   const walk = (state: Snap, seen: Set<string>, events: ModelEvent[], states: Snap[]): void => {
     const next = events.length < maxSteps ? eventsFor(state) : [];

@@ -24,7 +24,9 @@ const walks = streamPaths({ strategy: 'random', seed: WALK_SEED, walks: 10, leng
 const walked = { transitions: new Set<string>(), states: new Set<string>(), paths: 0 };
 
 async function run(path: StreamPath): Promise<void> {
-  const h = await createPathHarness({ rotation });
+  // A 50 ms close grace: the half-open-peer-on-stop paths wait it out in real time, and mutation
+  // testing runs this suite once per mutant.
+  const h = await createPathHarness({ rotation, closeGraceMs: 50 });
   try {
     const oracle = new Oracle(h, path);
     await h.run(path, { afterStep: oracle.afterStep });
