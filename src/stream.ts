@@ -110,7 +110,11 @@ export class EventStream {
       actions: {
         beginReplay: ({ context }) => {
           const link = context.link as Link | null;
-          this.#replay.begin({ openedAt: link?.openedAt || Date.now(), serverDate: link?.serverDate });
+          this.#replay.begin({
+            openedAt: link?.openedAt || Date.now(),
+            requestedAt: link?.requestedAt || undefined,
+            serverDate: link?.serverDate,
+          });
           this.dispatcher.beginReplay();
         },
         endReplay: () => {

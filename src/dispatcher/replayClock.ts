@@ -56,6 +56,13 @@ export type ReplayReference = 'calibrated' | 'date-header' | 'none';
 export interface SubscriptionStart {
   /** Local epoch ms when the upgrade completed. */
   openedAt: number;
+  /**
+   * Local epoch ms when the connection was asked for, before the upgrade request went out. With a
+   * `Date` header it bounds how late the replay can start after the controller answered, whatever
+   * the delay between that answer and the local 'open' (network, a busy event loop). Without it,
+   * `openedAt` is used, which that delay can make too tight.
+   */
+  requestedAt?: number;
   /** The upgrade response's `Date` header, verbatim, when there was one. */
   serverDate?: string;
 }
@@ -206,8 +213,12 @@ export class ReplayClock {
     const first = this.#firstArrival ?? this.#start.openedAt;
     if (this.#offset !== undefined) return first + this.#offset + STAMP_JITTER_MS;
     // The Date header names the second the upgrade was answered in: the subscription began within
-    // it, plus however long the replay took to start.
-    if (this.#dateMs !== undefined) return this.#dateMs + 1000 + Math.max(0, first - this.#start.openedAt);
+    // it, plus however long the replay took to start. That is at most the local time from the
+    // request to the first frame (the answer came after the request, the first frame was stamped
+    // before it arrived); measured from 'open' instead, a late 'open' (the answer at :00.980, seen at
+    // :01.020) would call the replay's first frames live.
+    const since = this.#start.requestedAt ?? this.#start.openedAt;
+    if (this.#dateMs !== undefined) return this.#dateMs + 1000 + Math.max(0, first - since);
     return undefined;
   }
 

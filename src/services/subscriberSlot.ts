@@ -123,6 +123,8 @@ export class SubscriberSlot {
  * SYNCING before the first replay event. After `detach()`/`silence()` nothing more is delivered.
  */
 export class Link implements OpenLink {
+  /** Local epoch ms when the connection was asked for (before the TCP connect and the upgrade request). */
+  requestedAt = 0;
   /** Local epoch ms when the upgrade completed (0 until then). */
   openedAt = 0;
   /** The upgrade response's `Date` header (the controller's clock), when the transport saw one. */
@@ -166,6 +168,7 @@ export class Link implements OpenLink {
   }
 
   start(transport: Transport, request: TransportRequest): void {
+    this.requestedAt = Date.now();
     this.#connection = transport.open(request, {
       opened: (info: OpenedInfo) => {
         if (this.#phase !== 'opening') return;

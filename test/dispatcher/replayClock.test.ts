@@ -113,6 +113,23 @@ describe('ReplayClock', () => {
     expect(verdicts.at(-1)).toBe('live');
   });
 
+  // The controller answers at :00.980 by its clock (= ours here); 'open' is seen `lag` ms later; the
+  // replay's first frame is stamped as it is sent, right after. A late 'open' must not make it live.
+  it.each([5, 40, 200])(
+    "a Date header's second ending before a late 'open' (%i ms lag): the replay stays replay",
+    (lag) => {
+      const second = Date.UTC(2026, 10, 30, 20, 0, 0, 0);
+      const requestedAt = second + 960;
+      const openedAt = second + 980 + lag;
+      const clock = new ReplayClock();
+      clock.begin({ openedAt, requestedAt, serverDate: new Date(second).toUTCString() });
+      expect(clock.classify(new Date(openedAt + 1).toISOString(), openedAt + 2)).toBe('replay');
+      expect(clock.classify(new Date(second - 3_600_000).toISOString(), openedAt + 3)).toBe('replay');
+      // A live change well after the replay is still live.
+      expect(clock.classify(new Date(openedAt + 1500).toISOString(), openedAt + 1501)).toBe('live');
+    },
+  );
+
   it('falls back, and says why, for frames without a timestamp (ISY994 v4)', () => {
     const clock = new ReplayClock();
     clock.begin({ openedAt: 0, serverDate: new Date(0).toUTCString() });
