@@ -1,0 +1,19 @@
+// The suites Stryker runs against each mutant of the chart (src/machine): the model-based suite
+// (paths generated from the chart, each step checked by the spec oracle), the restart-policy test and
+// the drift test of the two connect attempts. Issue 17 asks what the model suite proves; the slower
+// integration suites would multiply the run time of every static mutant (the chart's config is
+// built once at load, so each of its mutants runs the whole list) without changing that question.
+const path = require('node:path');
+const base = require('../jest.config.js');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...base,
+  rootDir: path.resolve(__dirname, '..'),
+  testEnvironment: '<rootDir>/mutation/stopAtFirstFailure.js',
+  testMatch: [
+    '<rootDir>/test/model/**/*.test.ts',
+    '<rootDir>/test/core/restart-policy.test.ts',
+    '<rootDir>/test/machine/attempts.test.ts',
+  ],
+};
