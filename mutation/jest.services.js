@@ -10,7 +10,8 @@ const base = require('../jest.config.js');
 module.exports = {
   ...base,
   rootDir: path.resolve(__dirname, '..'),
-  testEnvironment: '<rootDir>/mutation/stopAtFirstFailure.js',
+  // An absolute path: Stryker wraps the environment and resolves it itself, without <rootDir>.
+  testEnvironment: path.join(__dirname, 'stopAtFirstFailure.js'),
   testMatch: [
     '<rootDir>/test/model/**/*.test.ts',
     '<rootDir>/test/core/restart-policy.test.ts',
