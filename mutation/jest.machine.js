@@ -16,5 +16,6 @@ module.exports = {
     '<rootDir>/test/model/**/*.test.ts',
     '<rootDir>/test/core/restart-policy.test.ts',
     '<rootDir>/test/machine/attempts.test.ts',
+    '<rootDir>/test/machine/lastError.test.ts',
   ],
 };
