@@ -17,5 +17,6 @@ module.exports = {
     '<rootDir>/test/core/restart-policy.test.ts',
     '<rootDir>/test/machine/attempts.test.ts',
     '<rootDir>/test/machine/lastError.test.ts',
+    '<rootDir>/test/machine/policy.test.ts',
   ],
 };

@@ -83,8 +83,3 @@ export function randomFraction(random: () => number): number {
   }
   return typeof value === 'number' && value >= 0 && value <= 1 ? value : 0;
 }
-
-/** Whether the backoff has reached its last (largest) step. */
-export function backoffAtCap(policy: StreamPolicy, failures: number): boolean {
-  return failures >= policy.backoffMs.length;
-}
