@@ -22,7 +22,8 @@ export function strykerConfig(part) {
     concurrency: 3,
     timeoutMS: 10000,
     thresholds: { high: 95, low: 90, break: null },
-    tempDirName: '.stryker-tmp',
+    // One sandbox directory per run, so the two runs can go side by side.
+    tempDirName: `.stryker-tmp/${part}`,
     cleanTempDir: 'always',
   };
   return config;

@@ -79,6 +79,10 @@ function main(): number {
         );
       }
     }
+    if (!Object.keys(report.files).some((file) => file.startsWith(dir))) {
+      console.log(`${dir}: not in the reports read (${reportPaths.join(', ')})`);
+      continue;
+    }
     const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
     const ok = score >= minScore;
     failed ||= !ok;

@@ -94,8 +94,8 @@ export const streamMachine = setup({
   actors: {
     /**
      * Resolves once the controller's subscriber slot is vacant: the previous connection (closing,
-     * or destroyed mid-handshake) is gone at the TCP level. Bounded by the close grace (1 s), after
-     * which the slot destroys a connection whose peer does not answer.
+     * or destroyed mid-handshake) is gone at the TCP level. Bounded by the close grace (option
+     * `closeGraceMs`, 1 s by default), after which the slot destroys a peer that does not answer.
      */
     slotRelease: fromPromise<void, void>(async () => notProvided('slotRelease')),
     /** Opens the WebSocket (auth headers, TLS, opening frame). Resolves with the open link. */
