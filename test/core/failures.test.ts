@@ -17,9 +17,12 @@ describe('failures and backoff', () => {
     const lostTimes = statuses.filter((s) => s.status === 'LOST').map((s) => s.at);
     const retryTimes = statuses.filter((s) => s.status === 'RECONNECTING').map((s) => s.at);
     const waits = retryTimes.slice(0, 3).map((t, i) => t - lostTimes[i]);
-    expect(waits[0]).toBeGreaterThanOrEqual(75);
-    expect(waits[1]).toBeGreaterThanOrEqual(155);
-    expect(waits[2]).toBeGreaterThanOrEqual(315);
+    // Each wait is its own step, not the first again: bounded below at three quarters of the step,
+    // which still tells 80, 160 and 320 apart. Not tighter: the LOST status is heard a little after
+    // the chart armed the timer, more so on a loaded machine (147 ms measured for the 160 ms step).
+    expect(waits[0]).toBeGreaterThanOrEqual(60);
+    expect(waits[1]).toBeGreaterThanOrEqual(120);
+    expect(waits[2]).toBeGreaterThanOrEqual(240);
     expect(statuses.some((s) => s.status === 'CONNECTED')).toBe(false);
   });
 
