@@ -28,6 +28,7 @@
  */
 export {
   streamPaths,
+  streamPath,
   pathCoverage,
   type StreamPath,
   type StreamPathStep,

@@ -3,6 +3,7 @@ import { statusOf, streamMachine, type ConnectInput, type EventStreamStatus, typ
 import { allStateNodes, allTransitions, transitionKey } from './chart';
 import {
   createStreamTestModel,
+  EVENT_CATALOG,
   eventLabel,
   eventsFor,
   initialSnapshot,
@@ -129,6 +130,33 @@ export function streamPaths(options: StreamPathOptions = {}): StreamPath[] {
     return randomWalks(model, { seed, walks, length }).map(fromModelPath);
   }
   return model.getShortestPaths().map(fromModelPath);
+}
+
+/**
+ * A path you name step by step, e.g. a scenario your spec requires, in the labels of
+ * {@link StreamPathStep.event} (`['START', 'slotRelease.done', 'connect.done', 'FRAME', 'SOCKET_CLOSED']`).
+ * The steps' statuses are what the chart does with those events. Paths from `streamPaths()` are
+ * generated from the chart, so a chart that lost a transition simply generates no path through
+ * it; a named scenario still drives the real-world step (the controller closes the socket), and
+ * your `afterStep` checks then see what the chart failed to do.
+ *
+ * @throws TypeError for a label that names no event the harness can drive; delayed steps
+ * (`after.<delay>`) must be steps the chart has scheduled at that point.
+ */
+export function streamPath(labels: readonly string[]): StreamPath {
+  let state = initialSnapshot();
+  const events: ModelEvent[] = [];
+  const states: Snap[] = [];
+  for (const label of labels) {
+    const candidates = EVENT_CATALOG.filter((event) => eventLabel(event) === label);
+    if (candidates.length === 0) throw new TypeError(`streamPath: no step is called '${label}'`);
+    // A delayed event's type names the state that scheduled it: take the one the chart can take now.
+    const event = candidates.find((candidate) => state.can(candidate as never)) ?? candidates[0];
+    [state] = transition(streamMachine, state, event as never);
+    events.push(event);
+    states.push(state);
+  }
+  return toStreamPath(events, states);
 }
 
 /** How much of the chart a set of paths walks. */
