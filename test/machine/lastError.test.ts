@@ -4,6 +4,7 @@
  * Apps log and show these; a wrong number in "gave up after N attempts" misleads whoever reads it.
  * The chart alone, with stub actors and a simulated clock: no I/O.
  */
+import type { OpenLink } from '../../src/machine/events';
 import { link, rig, settle, statusOf } from './rig';
 
 describe("the chart's lastError, in full", () => {
