@@ -11,7 +11,9 @@ import {
   timerMs,
   type StreamPolicy,
 } from '../../src/machine/policy';
+import { createActor } from 'xstate';
 import { EventStreamStatus, isStatus, statusOf } from '../../src/machine/status';
+import { streamMachine } from '../../src/machine/streamMachine';
 
 const policy = (overrides: Partial<StreamPolicy> = {}): StreamPolicy => ({ ...DEFAULT_POLICY, ...overrides });
 
@@ -93,5 +95,15 @@ describe('statusOf / isStatus', () => {
     expect(Object.values(EventStreamStatus)).toHaveLength(8);
     expect(Object.values(EventStreamStatus).every(isStatus)).toBe(true);
     expect(['connected', 'OPEN', ''].some(isStatus)).toBe(false);
+  });
+});
+
+describe('the chart without input', () => {
+  it('runs on DEFAULT_POLICY', () => {
+    // XState types ask for input; a JavaScript caller (or Stately's editor) may give none.
+    const actor = createActor(streamMachine, { input: undefined });
+    actor.start();
+    expect(actor.getSnapshot().context.policy).toEqual(DEFAULT_POLICY);
+    actor.stop();
   });
 });
