@@ -90,10 +90,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   await checkMirrors(ctx);
   checkSockets(ctx);
 
+  // The faults whose checks need them (a stalled or half-open link must be detected by the watchdog)
+  // come first, then a seeded draw: on a loaded machine fewer rounds fit in the duration, and the
+  // short soak must not end without ever testing dead-link detection.
+  const firstRounds = ['stall', 'halfOpenPeer'].filter((name) => name in faults);
   while (performance.now() - started < options.durationMs) {
     result.rounds++;
     // One fault per round, sometimes on every simulator at once.
-    const name = ctx.rng.pick(faultNames);
+    const name = firstRounds[result.rounds - 1] ?? ctx.rng.pick(faultNames);
     const targets = ctx.rng.chance(0.25) ? ctx.sims : [ctx.rng.pick(ctx.sims)];
     await Promise.all(targets.map((slot) => faults[name](slot)));
     result.faults += targets.length;
