@@ -3,6 +3,7 @@
  */
 import { createActor, fromCallback, fromPromise, SimulatedClock, type Actor } from 'xstate';
 import type { OpenLink, ReaderEvent, ReaderInput, StreamEvent } from '../../src/machine/events';
+import { statusOf as statusOfSnapshot } from '../../src/machine/status';
 import { streamMachine } from '../../src/machine/streamMachine';
 import type { StreamPolicy } from '../../src/machine/policy';
 
@@ -49,5 +50,5 @@ export function rig(
 /** Let the stub actors' promises settle. */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export const statusOf = (actor: Rig['actor']) =>
-  [...actor.getSnapshot().tags].find((tag) => tag === tag.toUpperCase()) ?? 'none';
+/** The status the chart shows now, read as the stream reads it (`statusOf` of src/machine/status). */
+export const statusOf = (actor: Rig['actor']) => statusOfSnapshot(actor.getSnapshot());
