@@ -4,21 +4,13 @@
 // connect attempts, lastError, policy arithmetic, verdicts). Issue 17 asks what the model suite proves; the slower
 // integration suites would multiply the run time of every static mutant (the chart's config is
 // built once at load, so each of its mutants runs the whole list) without changing that question.
-const path = require('node:path');
-const base = require('../jest.config.js');
+const mutationJestConfig = require('./jest.base.js');
 
-/** @type {import('jest').Config} */
-module.exports = {
-  ...base,
-  rootDir: path.resolve(__dirname, '..'),
-  // An absolute path: Stryker wraps the environment and resolves it itself, without <rootDir>.
-  testEnvironment: path.join(__dirname, 'stopAtFirstFailure.js'),
-  testMatch: [
-    '<rootDir>/test/model/**/*.test.ts',
-    '<rootDir>/test/core/restart-policy.test.ts',
-    '<rootDir>/test/machine/attempts.test.ts',
-    '<rootDir>/test/machine/lastError.test.ts',
-    '<rootDir>/test/machine/policy.test.ts',
-    '<rootDir>/test/machine/verdicts.test.ts',
-  ],
-};
+module.exports = mutationJestConfig([
+  '<rootDir>/test/model/**/*.test.ts',
+  '<rootDir>/test/core/restart-policy.test.ts',
+  '<rootDir>/test/machine/attempts.test.ts',
+  '<rootDir>/test/machine/lastError.test.ts',
+  '<rootDir>/test/machine/policy.test.ts',
+  '<rootDir>/test/machine/verdicts.test.ts',
+]);

@@ -3,24 +3,16 @@
 // stop, failures, TLS, token verdicts, the DOM WebSocket transport, duration bounds). Stryker's
 // per-test coverage runs only the tests that reach a mutant. Left out: the dispatcher, simulator,
 // CLI, MQTT, browser and package suites, which reach src/services only through these paths.
-const path = require('node:path');
-const base = require('../jest.config.js');
+const mutationJestConfig = require('./jest.base.js');
 
-/** @type {import('jest').Config} */
-module.exports = {
-  ...base,
-  rootDir: path.resolve(__dirname, '..'),
-  // An absolute path: Stryker wraps the environment and resolves it itself, without <rootDir>.
-  testEnvironment: path.join(__dirname, 'stopAtFirstFailure.js'),
-  testMatch: [
-    '<rootDir>/test/model/**/*.test.ts',
-    '<rootDir>/test/core/restart-policy.test.ts',
-    '<rootDir>/test/core/ownership.test.ts',
-    '<rootDir>/test/core/stop.test.ts',
-    '<rootDir>/test/core/failures.test.ts',
-    '<rootDir>/test/core/browserTransport.test.ts',
-    '<rootDir>/test/auth/tls.test.ts',
-    '<rootDir>/test/hardening/verdicts.test.ts',
-    '<rootDir>/test/hardening/durations.test.ts',
-  ],
-};
+module.exports = mutationJestConfig([
+  '<rootDir>/test/model/**/*.test.ts',
+  '<rootDir>/test/core/restart-policy.test.ts',
+  '<rootDir>/test/core/ownership.test.ts',
+  '<rootDir>/test/core/stop.test.ts',
+  '<rootDir>/test/core/failures.test.ts',
+  '<rootDir>/test/core/browserTransport.test.ts',
+  '<rootDir>/test/auth/tls.test.ts',
+  '<rootDir>/test/hardening/verdicts.test.ts',
+  '<rootDir>/test/hardening/durations.test.ts',
+]);
