@@ -169,7 +169,18 @@ export class Link implements OpenLink {
 
   start(transport: Transport, request: TransportRequest): void {
     this.requestedAt = Date.now();
-    this.#connection = transport.open(request, {
+    try {
+      this.#connection = this.#openWith(transport, request);
+    } catch (error) {
+      // Refused before any connection existed (the contract lets `open` throw a TypeError for a
+      // request it cannot make): nothing to wait for, the slot is vacant at once.
+      this.#gone();
+      throw error;
+    }
+  }
+
+  #openWith(transport: Transport, request: TransportRequest): TransportConnection {
+    return transport.open(request, {
       opened: (info: OpenedInfo) => {
         if (this.#phase !== 'opening') return;
         this.#phase = 'open';

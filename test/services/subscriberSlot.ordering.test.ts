@@ -10,7 +10,7 @@
  * last. What the slot does to the connection (`send`, `close`, `destroy`) is recorded: that is
  * what a controller would see.
  */
-import { silentLogger } from '../../src';
+import { createEventStream, silentLogger } from '../../src';
 import { ConnectError, TokenRejectedError } from '../../src/errors';
 import { SubscriberSlot, type Link, type LinkHandlers } from '../../src/services/subscriberSlot';
 import type {
@@ -418,5 +418,46 @@ describe('abandon() when the transport never reports closed', () => {
     expect(vacant).toBe(true);
     expect(slot.occupancy).toBe(0);
     expect(connection.calls).toEqual(['destroy']);
+  });
+});
+
+describe('a transport that refuses the request outright (open() throws, as the contract allows for a bad request)', () => {
+  /** Throws a TypeError from open(): no connection ever existed. */
+  const refusing = {
+    opens: 0,
+    open(): never {
+      this.opens++;
+      throw new TypeError('unsupported request');
+    },
+  };
+  beforeEach(() => {
+    refusing.opens = 0;
+  });
+
+  it('the attempt fails with that error and the slot is vacant at once', async () => {
+    const refusingSlot = new SubscriberSlot(refusing, { closeGraceMs: 60_000 });
+    const first = await outcome(refusingSlot.open(request, () => undefined, controller.signal));
+    expect(first).toEqual({ error: new TypeError('unsupported request') });
+    expect(refusingSlot.occupancy).toBe(0);
+    const again = await outcome(refusingSlot.open(request, () => undefined, controller.signal));
+    expect(again).toEqual({ error: new TypeError('unsupported request') });
+    expect(refusing.opens).toBe(2);
+  });
+
+  it('a stream on it keeps retrying and stop() resolves', async () => {
+    const stream = createEventStream({
+      url: 'ws://127.0.0.1:1',
+      transport: refusing,
+      backoffMs: [10],
+      closeGraceMs: 60_000,
+      logger: silentLogger,
+    });
+    stream.start();
+    const deadline = Date.now() + 2000;
+    while (refusing.opens < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = stream.stop().then(() => 'stopped');
+    const bound = new Promise((resolve) => setTimeout(() => resolve('still stopping after 1 s'), 1000).unref());
+    expect(await Promise.race([stopped, bound])).toBe('stopped');
+    expect(refusing.opens).toBeGreaterThanOrEqual(2);
   });
 });
