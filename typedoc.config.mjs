@@ -16,6 +16,10 @@ export default {
   // Only the library's sources: the tests and benchmarks are not documented, and loading them is slow.
   tsconfig: 'tsconfig.docs.json',
   readme: 'none',
+  // No source locations: the reference must build (and npm test pass) in a checkout whose
+  // remote is not called origin, or in no git repository at all (a downloaded tarball), and this
+  // package names no public repository to link to.
+  disableSources: true,
   // Every exported name needs TSDoc: a missing comment is a warning, and warnings fail the build.
   validation: { notExported: true, invalidLink: true, notDocumented: true },
   treatWarningsAsErrors: true,

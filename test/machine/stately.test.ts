@@ -9,13 +9,16 @@
  * scripts/stately-extractor, which the root `npm ci` installs (it needs XState 4, kept apart).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const REPO = resolve(__dirname, '../..');
 const TOOL = resolve(REPO, '../shared/tools/stately-extract');
-const EXTRACTOR = resolve(REPO, 'scripts/stately-extractor');
+// Where npm installed it (the linked package's real directory), so that a checkout sharing another's
+// node_modules does not make the tool install a second copy into its own scripts/ (npm init there
+// overwrote the tracked package.json).
+const EXTRACTOR = dirname(realpathSync(require.resolve('stately-extractor-env/package.json')));
 const SOURCE = resolve(REPO, 'src/machine/streamMachine.ts');
 
 /** Run the tool on `source` as the chart's text, against the machine built from today's src/. */
