@@ -10,6 +10,14 @@ import type { Transport, TransportConnection, TransportListener, TransportReques
 export const BROWSER_CLOSE_GRACE_MS = 2000;
 
 /**
+ * The close code sent after a frame over `maxPayload`: 4009, 1009 (Message Too Big) moved into the
+ * private-use range. A page's `close()` only takes 1000 or 3000-4999 and throws an
+ * `InvalidAccessError` for any other code (WHATWG WebSockets Standard, `close()`), so 1009 is the
+ * browser's own.
+ */
+export const BROWSER_CLOSE_TOO_BIG = 4009;
+
+/**
  * The browser transport: one DOM `WebSocket` per connection.
  *
  * What the platform does not let it do (and what it does instead):
@@ -33,8 +41,10 @@ export const BROWSER_CLOSE_GRACE_MS = 2000;
  * - **Destroy.** There is no `terminate()`: `destroy()` calls `close()` (an abort while
  *   connecting, a close frame once open), stops delivering frames at once, and reports `closed`
  *   when the browser's `close` event arrives, or {@link BROWSER_CLOSE_GRACE_MS} later at most.
- * - **maxPayload.** The browser reads a whole message before the page sees it; a bigger one fails
- *   the connection afterwards (close 1009) instead of being refused while it arrives.
+ * - **maxPayload.** The browser reads a whole message before the page sees it; a bigger one (its
+ *   UTF-8 bytes counted) fails the connection afterwards instead of being refused while it
+ *   arrives. The close sent is {@link BROWSER_CLOSE_TOO_BIG} `'message too big'`: a page may not
+ *   send 1009 (Message Too Big) itself.
  * - **Invalid UTF-8.** A browser validates text frames: one with invalid UTF-8 fails the
  *   connection (close 1007, and the browser logs it), which costs a reconnect and a replay. (Node
  *   skips that validation; binary frames are decoded leniently in both.)
@@ -63,6 +73,7 @@ class BrowserConnection implements TransportConnection {
   readonly #listener: TransportListener;
   readonly #maxPayload: number;
   readonly #decoder = new TextDecoder('utf-8');
+  readonly #encoder = new TextEncoder();
   #opened = false;
   #failed = false;
   #closed = false;
@@ -120,10 +131,16 @@ class BrowserConnection implements TransportConnection {
 
   #onMessage(data: unknown): void {
     if (this.#silenced || this.#failed) return;
-    const size = typeof data === 'string' ? data.length : data instanceof ArrayBuffer ? data.byteLength : 0;
+    // maxPayload counts bytes; a string's length counts UTF-16 code units (up to 3 bytes each).
+    const size =
+      typeof data === 'string'
+        ? this.#encoder.encode(data).byteLength
+        : data instanceof ArrayBuffer
+          ? data.byteLength
+          : 0;
     if (size > this.#maxPayload) {
       this.#fail(new ConnectError(`frame of ${size} bytes exceeds maxPayload (${this.#maxPayload})`));
-      this.#socket?.close(1009, 'message too big');
+      this.#socket?.close(BROWSER_CLOSE_TOO_BIG, 'message too big');
       return;
     }
     this.#listener.frame(typeof data === 'string' ? data : this.#decoder.decode(data as ArrayBuffer));

@@ -26,8 +26,16 @@ class FakeWebSocket {
     this.sent.push(text);
   }
   close(code?: number, reason?: string) {
+    // As the DOM's close(): a page may send 1000 or 3000-4999 only (WHATWG WebSockets Standard),
+    // and a socket already CLOSING or CLOSED ignores the call (recorded all the same).
+    if (code !== undefined && code !== 1000 && !(code >= 3000 && code <= 4999)) {
+      throw new DOMException(
+        `The close code must be either 1000, or between 3000 and 4999. ${code} is neither.`,
+        'InvalidAccessError',
+      );
+    }
     this.closes.push([code, reason]);
-    this.readyState = 2;
+    if (this.readyState < 2) this.readyState = 2;
   }
   // What the browser does, on its own turn:
   open() {
@@ -100,7 +108,7 @@ describe('browserTransport', () => {
     ]);
   });
 
-  it('fails a frame over maxPayload and closes with 1009', () => {
+  it('fails a frame over maxPayload and closes with 4009, a code a page may send (1009 would throw)', () => {
     const { calls, listener } = recorder();
     browserTransport.open(request(), listener);
     const socket = FakeWebSocket.instances[0];
@@ -110,7 +118,7 @@ describe('browserTransport', () => {
       'opened',
       expect.stringMatching(/^failed CONNECT_FAILED frame of 17 bytes exceeds maxPayload/),
     ]);
-    expect(socket.closes).toEqual([[1009, 'message too big']]);
+    expect(socket.closes).toEqual([[4009, 'message too big']]);
   });
 
   it('destroy() aborts, delivers nothing more, and reports closed once: on the close event or after the grace', async () => {
