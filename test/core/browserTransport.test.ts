@@ -170,4 +170,151 @@ describe('browserTransport', () => {
     expect(FakeWebSocket.instances).toHaveLength(1);
     expect(warnings).toEqual(["a browser's WebSocket cannot send request headers; left out: User-Agent, Origin"]);
   });
+  it('a close before open is the attempt failure even with no error event before it: failed, then closed', () => {
+    const { calls, listener } = recorder();
+    browserTransport.open(request(), listener);
+    FakeWebSocket.instances[0].closed(1006);
+    expect(calls).toEqual([
+      'failed CONNECT_FAILED WebSocket connection failed (a browser does not say why: refused, TLS, or an HTTP status)',
+      'closed 1006 ',
+    ]);
+  });
+
+  it('a close after open is not a failure; error events are one failure ("WebSocket error") however many come', () => {
+    const { calls, listener } = recorder();
+    browserTransport.open(request(), listener);
+    const socket = FakeWebSocket.instances[0];
+    socket.open();
+    socket.onerror?.({});
+    socket.onerror?.({});
+    socket.closed(1006);
+    expect(calls).toEqual(['opened', 'failed CONNECT_FAILED WebSocket error', 'closed 1006 ']);
+
+    const second = recorder();
+    browserTransport.open(request(), second.listener);
+    FakeWebSocket.instances[1].open();
+    FakeWebSocket.instances[1].closed(1000, 'bye');
+    expect(second.calls).toEqual(['opened', 'closed 1000 bye']);
+  });
+
+  it('close(code, reason) asks a CONNECTING or OPEN socket to close with them, and nothing once CLOSING or CLOSED', () => {
+    const connecting = browserTransport.open(request(), recorder().listener);
+    connecting.close(1000, 'client closing');
+    expect(FakeWebSocket.instances[0].closes).toEqual([[1000, 'client closing']]);
+    connecting.close(1000, 'again'); // now CLOSING
+    expect(FakeWebSocket.instances[0].closes).toEqual([[1000, 'client closing']]);
+
+    const open = browserTransport.open(request(), recorder().listener);
+    const socket = FakeWebSocket.instances[1];
+    socket.open();
+    open.close(4000, 'bye');
+    expect(socket.closes).toEqual([[4000, 'bye']]);
+    socket.closed(4000, 'bye');
+    open.close(4000, 'after closed');
+    expect(socket.closes).toEqual([[4000, 'bye']]);
+  });
+
+  it('close() on a refused request (no socket) does nothing', async () => {
+    const { calls, listener } = recorder();
+    const connection = browserTransport.open(request({ headers: { Authorization: 'Basic c2VjcmV0' } }), listener);
+    expect(() => connection.close(1000, 'client closing')).not.toThrow();
+    await tick();
+    expect(calls).toEqual([expect.stringMatching(/^failed AUTH_REJECTED /), 'closed 1006 ']);
+  });
+
+  describe('destroy()', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    // Scripted socket: these are orders of events a real peer cannot produce on demand (an open
+    // arriving after destroy(), a close event before or after the grace, a peer already closing).
+
+    it('an open arriving after destroy() is not reported: the attempt ends with closed alone', () => {
+      const { calls, listener } = recorder();
+      const connection = browserTransport.open(request(), listener);
+      const socket = FakeWebSocket.instances[0];
+      connection.destroy();
+      expect(socket.closes).toEqual([[undefined, undefined]]); // a CONNECTING socket is aborted
+      socket.open(); // the browser's open event, already on its way
+      socket.message('late');
+      socket.closed(1006);
+      expect(calls).toEqual(['closed 1006 ']);
+    });
+
+    it('is idempotent: a second destroy() sends no second close and starts no second grace timer', () => {
+      const { calls, listener } = recorder();
+      const connection = browserTransport.open(request(), listener);
+      const socket = FakeWebSocket.instances[0];
+      socket.open();
+      connection.destroy();
+      connection.destroy();
+      expect(socket.closes).toEqual([[undefined, undefined]]);
+      expect(jest.getTimerCount()).toBe(1);
+      socket.closed(1005); // the close event clears the grace: no timer left to keep a process alive
+      expect(jest.getTimerCount()).toBe(0);
+      jest.advanceTimersByTime(BROWSER_CLOSE_GRACE_MS);
+      expect(calls).toEqual(['opened', 'closed 1005 ']);
+    });
+
+    it('after closed does nothing: no close(), no grace timer, no second closed', () => {
+      const { calls, listener } = recorder();
+      const connection = browserTransport.open(request(), listener);
+      const socket = FakeWebSocket.instances[0];
+      socket.open();
+      socket.closed(1000, 'bye');
+      connection.destroy();
+      expect(socket.closes).toEqual([]);
+      expect(jest.getTimerCount()).toBe(0);
+      jest.advanceTimersByTime(BROWSER_CLOSE_GRACE_MS);
+      expect(calls).toEqual(['opened', 'closed 1000 bye']);
+    });
+
+    it('on a socket the peer is already closing sends no close() of its own, and still bounds the wait', () => {
+      const { calls, listener } = recorder();
+      const connection = browserTransport.open(request(), listener);
+      const socket = FakeWebSocket.instances[0];
+      socket.open();
+      socket.readyState = 2; // CLOSING: the peer's close frame arrived, the browser is answering it
+      connection.destroy();
+      expect(socket.closes).toEqual([]);
+      jest.advanceTimersByTime(BROWSER_CLOSE_GRACE_MS);
+      expect(calls).toEqual(['opened', 'closed 1006 closed by the client']);
+    });
+  });
+
+  it('without a WebSocket in the environment, open() throws a TypeError saying so', () => {
+    delete (globalThis as { WebSocket?: unknown }).WebSocket;
+    expect(() => browserTransport.open(request(), recorder().listener)).toThrow(
+      new TypeError('no WebSocket in this environment'),
+    );
+  });
+
+  it('the Authorization refusal tells the user what works instead: TokenAuth on /api/events/subscribe', async () => {
+    const { calls, listener } = recorder();
+    browserTransport.open(request({ headers: { authorization: 'Bearer t0ken' } }), listener);
+    await tick();
+    expect(calls[0]).toMatch(
+      / \(LocalAuth, a bearer token\) cannot reach the controller; use TokenAuth on \/api\/events\/subscribe$/,
+    );
+    expect(calls.join()).not.toContain('t0ken');
+  });
+
+  it('tls options whose values are all undefined are no refusal; any one defined value is', async () => {
+    const unset = recorder();
+    browserTransport.open(request({ tls: { ca: undefined, rejectUnauthorized: undefined } }), unset.listener);
+    const mixed = recorder();
+    browserTransport.open(request({ tls: { ca: undefined, rejectUnauthorized: false } }), mixed.listener);
+    await tick();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(unset.calls).toEqual([]);
+    expect(mixed.calls[0]).toMatch(/^failed TLS_FAILED in a browser the `tls` options cannot apply/);
+  });
+
+  it('warns about nothing when there are no headers to leave out', () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    browserTransport.open(request({ logger }), recorder().listener);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
 });
