@@ -106,7 +106,8 @@ class BrowserConnection implements TransportConnection {
   }
 
   send(text: string): void {
-    this.#socket?.send(text);
+    // Dropped unless OPEN, as the Node transport does: a DOM socket throws on send() while CONNECTING.
+    if (this.#socket?.readyState === OPEN) this.#socket.send(text);
   }
 
   close(code: number, reason: string): void {

@@ -23,6 +23,8 @@ class FakeWebSocket {
     FakeWebSocket.instances.push(this);
   }
   send(text: string) {
+    if (this.readyState === 0)
+      throw new DOMException("Failed to execute 'send': Still in CONNECTING state.", 'InvalidStateError');
     this.sent.push(text);
   }
   close(code?: number, reason?: string) {
@@ -214,9 +216,10 @@ describe('browserTransport', () => {
     expect(socket.closes).toEqual([[4000, 'bye']]);
   });
 
-  it('close() on a refused request (no socket) does nothing', async () => {
+  it('send() and close() on a refused request (no socket) do nothing', async () => {
     const { calls, listener } = recorder();
     const connection = browserTransport.open(request({ headers: { Authorization: 'Basic c2VjcmV0' } }), listener);
+    expect(() => connection.send('{"auth":{}}')).not.toThrow();
     expect(() => connection.close(1000, 'client closing')).not.toThrow();
     await tick();
     expect(calls).toEqual([expect.stringMatching(/^failed AUTH_REJECTED /), 'closed 1006 ']);

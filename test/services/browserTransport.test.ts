@@ -105,6 +105,22 @@ describe('browserTransport on a real peer', () => {
     expect(calls).toEqual(['opened', 'closed 1000 client closing']);
   });
 
+  it('send() before open is dropped, not thrown (the platform socket throws on send while CONNECTING)', async () => {
+    const { calls, listener, when } = recorder();
+    connection = browserTransport.open(request(), listener);
+    expect(() => connection?.send('{"auth":{}}')).not.toThrow();
+    await when('opened');
+    const peer = await firstPeer();
+    const received: string[] = [];
+    peer.socket.on('message', (data) => received.push((data as Buffer).toString('utf8')));
+    connection.send('{"auth":{"token":"t"}}');
+    connection.close(1000, 'client closing');
+    await peer.closed;
+    expect(received).toEqual(['{"auth":{"token":"t"}}']);
+    await when('closed');
+    expect(calls).toEqual(['opened', 'closed 1000 client closing']);
+  });
+
   it('close(code, reason) while the socket is still connecting aborts the attempt: failed, closed, never opened', async () => {
     const { calls, listener, when } = recorder();
     connection = browserTransport.open(request(), listener);
