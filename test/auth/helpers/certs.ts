@@ -19,8 +19,11 @@ export class CertFactory {
   readonly dir = mkdtempSync(join(tmpdir(), 'iox-auth-certs-'));
   #count = 0;
 
-  /** `san` defaults to localhost + 127.0.0.1 so that CA-based verification can succeed. */
-  make(san = 'DNS:localhost,IP:127.0.0.1'): TestCert {
+  /**
+   * `san` defaults to localhost + 127.0.0.1 so that CA-based verification can succeed; `extensions`
+   * are more `-addext` values (`'extendedKeyUsage=clientAuth'`).
+   */
+  make(san = 'DNS:localhost,IP:127.0.0.1', extensions: string[] = []): TestCert {
     const n = this.#count++;
     const keyPath = join(this.dir, `key${n}.pem`);
     const certPath = join(this.dir, `cert${n}.pem`);
@@ -40,6 +43,7 @@ export class CertFactory {
         '/CN=localhost',
         '-addext',
         `subjectAltName=${san}`,
+        ...extensions.flatMap((extension) => ['-addext', extension]),
         '-keyout',
         keyPath,
         '-out',
