@@ -135,10 +135,8 @@ export function openSocket(
     : netConnect({ host, port: target.port });
 
   const ready = new Promise<void>((resolve, reject) => {
-    let settled = false;
+    // Settles once: the first call removes every listener and the timer that could call it again.
     const settle = (error: Error | null): void => {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       socket.off(target.secure ? 'secureConnect' : 'connect', onConnected);
       socket.off('error', onError);
@@ -212,14 +210,15 @@ export function classifySocketError(error: unknown, where?: string): IoxError {
   return new ConnectError(`${what} failed: ${detail}`, code, { cause: error });
 }
 
+/** The peer certificate's SHA-256 fingerprint as 64 hex digits; undefined when Node has none to give. */
 function presentedFingerprint(socket: TLSSocket): string | undefined {
-  const fingerprint = socket.getPeerCertificate()?.fingerprint256;
-  if (typeof fingerprint !== 'string' || fingerprint === '') return undefined;
+  let presented: string | undefined;
   try {
-    return normalizeFingerprint(fingerprint);
+    presented = normalizeFingerprint(socket.getPeerCertificate().fingerprint256);
   } catch {
-    return undefined;
+    // No certificate (Node gives an empty object, so no fingerprint): normalizeFingerprint refuses it.
   }
+  return presented;
 }
 
 const TLS_CODES = new Set([

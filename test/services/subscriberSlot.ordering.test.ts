@@ -348,6 +348,23 @@ describe('ending a connection', () => {
     expect(connection.calls).toEqual(['destroy']);
   });
 
+  it('an attempt whose signal was aborted already opens no connection at all', async () => {
+    controller.abort();
+    const result = await outcome(slot.open(request, () => undefined, controller.signal));
+    expect((result as { error: Error }).error.message).toBe('connect attempt aborted');
+    expect(transport.connections).toHaveLength(0);
+    expect(slot.occupancy).toBe(0);
+  });
+
+  it('a connection that closes before the upgrade without a failure rejects the attempt, and the slot is vacant', async () => {
+    // Neither built-in transport does this (both report `failed` first), but the contract allows it.
+    const opening = slot.open(request, () => undefined, controller.signal);
+    transport.last.closed(1006);
+    const result = await outcome(opening);
+    expect(result).toEqual({ error: new ConnectError('connection closed before the upgrade completed') });
+    expect(slot.occupancy).toBe(0);
+  });
+
   it('an `opened` that arrives after the link was abandoned is ignored: no polite close on a destroyed link', async () => {
     const opening = slot.open(request, () => undefined, controller.signal);
     const connection = transport.last;
