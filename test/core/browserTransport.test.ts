@@ -4,7 +4,8 @@
  */
 import { silentLogger, type Logger } from '../../src';
 import { BROWSER_CLOSE_GRACE_MS, browserTransport } from '../../src/services/browserTransport';
-import type { TransportListener, TransportRequest } from '../../src/services/transport';
+import type { TransportRequest } from '../../src/services/transport';
+import { transportRecorder } from '../helpers/transportRecorder';
 
 class FakeWebSocket {
   static instances: FakeWebSocket[] = [];
@@ -55,17 +56,6 @@ class FakeWebSocket {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-function recorder() {
-  const calls: string[] = [];
-  const listener: TransportListener = {
-    opened: () => calls.push('opened'),
-    frame: (text) => calls.push(`frame ${text}`),
-    failed: (error) => calls.push(`failed ${(error as { code?: string }).code} ${error.message}`),
-    closed: (code, reason) => calls.push(`closed ${code} ${reason}`),
-  };
-  return { calls, listener };
-}
-
 const request = (extra: Partial<TransportRequest> = {}): TransportRequest => ({
   url: 'ws://127.0.0.1:1/api/events/subscribe',
   headers: {},
@@ -84,7 +74,7 @@ afterAll(() => {
 
 describe('browserTransport', () => {
   it('opens, reads text and binary frames as UTF-8 (leniently), sends, and closes with the peer code', async () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     const connection = browserTransport.open(request({ protocols: ['ISYSUB'] }), listener);
     const socket = FakeWebSocket.instances[0];
     expect(socket.protocols).toEqual(['ISYSUB']);
@@ -99,7 +89,7 @@ describe('browserTransport', () => {
   });
 
   it('reports a connection that never opened as failed, then closed (the browser hides why)', () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     browserTransport.open(request(), listener);
     const socket = FakeWebSocket.instances[0];
     socket.onerror?.({});
@@ -111,7 +101,7 @@ describe('browserTransport', () => {
   });
 
   it('fails a frame over maxPayload and closes with 4009, a code a page may send (1009 would throw)', () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     browserTransport.open(request(), listener);
     const socket = FakeWebSocket.instances[0];
     socket.open();
@@ -126,7 +116,7 @@ describe('browserTransport', () => {
   it('destroy() aborts, delivers nothing more, and reports closed once: on the close event or after the grace', async () => {
     jest.useFakeTimers();
     try {
-      const { calls, listener } = recorder();
+      const { calls, listener } = transportRecorder();
       const connection = browserTransport.open(request(), listener);
       const socket = FakeWebSocket.instances[0];
       socket.open();
@@ -143,7 +133,7 @@ describe('browserTransport', () => {
   });
 
   it('refuses an Authorization header with AUTH_REJECTED, on a later turn, without making a socket', async () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     browserTransport.open(request({ headers: { Authorization: 'Basic c2VjcmV0' } }), listener);
     expect(calls).toEqual([]);
     await tick();
@@ -158,7 +148,7 @@ describe('browserTransport', () => {
   });
 
   it('refuses tls options with TLS_FAILED rather than connect without the pin', async () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     browserTransport.open(request({ tls: { fingerprint256: 'AB:CD' } }), listener);
     await tick();
     expect(FakeWebSocket.instances).toHaveLength(0);
@@ -168,12 +158,15 @@ describe('browserTransport', () => {
   it('leaves other headers out with a warning naming them', () => {
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
-    browserTransport.open(request({ headers: { 'User-Agent': 'app/1', Origin: 'x' }, logger }), recorder().listener);
+    browserTransport.open(
+      request({ headers: { 'User-Agent': 'app/1', Origin: 'x' }, logger }),
+      transportRecorder().listener,
+    );
     expect(FakeWebSocket.instances).toHaveLength(1);
     expect(warnings).toEqual(["a browser's WebSocket cannot send request headers; left out: User-Agent, Origin"]);
   });
   it('a close before open is the attempt failure even with no error event before it: failed, then closed', () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     browserTransport.open(request(), listener);
     FakeWebSocket.instances[0].closed(1006);
     expect(calls).toEqual([
@@ -183,7 +176,7 @@ describe('browserTransport', () => {
   });
 
   it('a close after open is not a failure; error events are one failure ("WebSocket error") however many come', () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     browserTransport.open(request(), listener);
     const socket = FakeWebSocket.instances[0];
     socket.open();
@@ -192,7 +185,7 @@ describe('browserTransport', () => {
     socket.closed(1006);
     expect(calls).toEqual(['opened', 'failed CONNECT_FAILED WebSocket error', 'closed 1006 ']);
 
-    const second = recorder();
+    const second = transportRecorder();
     browserTransport.open(request(), second.listener);
     FakeWebSocket.instances[1].open();
     FakeWebSocket.instances[1].closed(1000, 'bye');
@@ -200,13 +193,13 @@ describe('browserTransport', () => {
   });
 
   it('close(code, reason) asks a CONNECTING or OPEN socket to close with them, and nothing once CLOSING or CLOSED', () => {
-    const connecting = browserTransport.open(request(), recorder().listener);
+    const connecting = browserTransport.open(request(), transportRecorder().listener);
     connecting.close(1000, 'client closing');
     expect(FakeWebSocket.instances[0].closes).toEqual([[1000, 'client closing']]);
     connecting.close(1000, 'again'); // now CLOSING
     expect(FakeWebSocket.instances[0].closes).toEqual([[1000, 'client closing']]);
 
-    const open = browserTransport.open(request(), recorder().listener);
+    const open = browserTransport.open(request(), transportRecorder().listener);
     const socket = FakeWebSocket.instances[1];
     socket.open();
     open.close(4000, 'bye');
@@ -217,7 +210,7 @@ describe('browserTransport', () => {
   });
 
   it('send() and close() on a refused request (no socket) do nothing', async () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     const connection = browserTransport.open(request({ headers: { Authorization: 'Basic c2VjcmV0' } }), listener);
     expect(() => connection.send('{"auth":{}}')).not.toThrow();
     expect(() => connection.close(1000, 'client closing')).not.toThrow();
@@ -233,7 +226,7 @@ describe('browserTransport', () => {
     // arriving after destroy(), a close event before or after the grace, a peer already closing).
 
     it('an open arriving after destroy() is not reported: the attempt ends with closed alone', () => {
-      const { calls, listener } = recorder();
+      const { calls, listener } = transportRecorder();
       const connection = browserTransport.open(request(), listener);
       const socket = FakeWebSocket.instances[0];
       connection.destroy();
@@ -245,7 +238,7 @@ describe('browserTransport', () => {
     });
 
     it('is idempotent: a second destroy() sends no second close and starts no second grace timer', () => {
-      const { calls, listener } = recorder();
+      const { calls, listener } = transportRecorder();
       const connection = browserTransport.open(request(), listener);
       const socket = FakeWebSocket.instances[0];
       socket.open();
@@ -260,7 +253,7 @@ describe('browserTransport', () => {
     });
 
     it('after closed does nothing: no close(), no grace timer, no second closed', () => {
-      const { calls, listener } = recorder();
+      const { calls, listener } = transportRecorder();
       const connection = browserTransport.open(request(), listener);
       const socket = FakeWebSocket.instances[0];
       socket.open();
@@ -273,7 +266,7 @@ describe('browserTransport', () => {
     });
 
     it('on a socket the peer is already closing sends no close() of its own, and still bounds the wait', () => {
-      const { calls, listener } = recorder();
+      const { calls, listener } = transportRecorder();
       const connection = browserTransport.open(request(), listener);
       const socket = FakeWebSocket.instances[0];
       socket.open();
@@ -287,13 +280,13 @@ describe('browserTransport', () => {
 
   it('without a WebSocket in the environment, open() throws a TypeError saying so', () => {
     delete (globalThis as { WebSocket?: unknown }).WebSocket;
-    expect(() => browserTransport.open(request(), recorder().listener)).toThrow(
+    expect(() => browserTransport.open(request(), transportRecorder().listener)).toThrow(
       new TypeError('no WebSocket in this environment'),
     );
   });
 
   it('the Authorization refusal tells the user what works instead: TokenAuth on /api/events/subscribe', async () => {
-    const { calls, listener } = recorder();
+    const { calls, listener } = transportRecorder();
     browserTransport.open(request({ headers: { authorization: 'Bearer t0ken' } }), listener);
     await tick();
     expect(calls[0]).toMatch(
@@ -303,9 +296,9 @@ describe('browserTransport', () => {
   });
 
   it('tls options whose values are all undefined are no refusal; any one defined value is', async () => {
-    const unset = recorder();
+    const unset = transportRecorder();
     browserTransport.open(request({ tls: { ca: undefined, rejectUnauthorized: undefined } }), unset.listener);
-    const mixed = recorder();
+    const mixed = transportRecorder();
     browserTransport.open(request({ tls: { ca: undefined, rejectUnauthorized: false } }), mixed.listener);
     await tick();
     expect(FakeWebSocket.instances).toHaveLength(1);
@@ -316,7 +309,7 @@ describe('browserTransport', () => {
   it('warns about nothing when there are no headers to leave out', () => {
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
-    browserTransport.open(request({ logger }), recorder().listener);
+    browserTransport.open(request({ logger }), transportRecorder().listener);
     expect(FakeWebSocket.instances).toHaveLength(1);
     expect(warnings).toEqual([]);
   });

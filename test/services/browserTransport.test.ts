@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import { WebSocket as WsClient, WebSocketServer, type WebSocket as PeerSocket } from 'ws';
 import { silentLogger } from '../../src/logger';
 import { browserTransport } from '../../src/services/browserTransport';
-import type { TransportConnection, TransportListener, TransportRequest } from '../../src/services/transport';
+import type { TransportConnection, TransportRequest } from '../../src/services/transport';
 import { listenForUpgrades, type LoopbackUpgrades } from '../helpers/loopbackUpgrades';
+import { transportRecorder } from '../helpers/transportRecorder';
 
 // The browser transport where the rule is about what the peer sees (close code and reason, the
 // frame size limit) or about the platform's own events (an upgrade refused, a protocol error after
@@ -11,26 +12,6 @@ import { listenForUpgrades, type LoopbackUpgrades } from '../helpers/loopbackUpg
 // globalThis.WebSocket (it has the DOM's onopen/onmessage/onerror/onclose, readyState, binaryType
 // and close(code, reason)), against a real `ws` server on 127.0.0.1. Orders of events a real peer
 // cannot produce on demand are in test/core/browserTransport.test.ts, on a scripted socket.
-
-/** A listener that records every call as a line and lets the test wait for one. */
-function recorder() {
-  const calls: string[] = [];
-  const listener: TransportListener = {
-    opened: () => calls.push('opened'),
-    frame: (text) => calls.push(`frame ${text}`),
-    failed: (error) => calls.push(`failed ${(error as { code?: string }).code} ${error.message}`),
-    closed: (code, reason) => calls.push(`closed ${code} ${reason}`),
-  };
-  /** Resolves once a call starting with one of `prefixes` is recorded; bounded, so a missing one fails. */
-  const when = async (...prefixes: string[]): Promise<void> => {
-    const deadline = Date.now() + 2000;
-    while (!calls.some((call) => prefixes.some((prefix) => call.startsWith(prefix)))) {
-      if (Date.now() > deadline) throw new Error(`no ${prefixes.join(' or ')} within 2 s; calls: ${calls.join(' | ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-  return { calls, listener, when };
-}
 
 /** What the server side saw of each connection: its close code and reason. */
 interface PeerView {
@@ -95,7 +76,7 @@ afterEach(async () => {
 
 describe('browserTransport on a real peer', () => {
   it('close(code, reason) on an open connection sends a close frame the peer sees with that code and reason', async () => {
-    const { calls, listener, when } = recorder();
+    const { calls, listener, when } = transportRecorder();
     connection = browserTransport.open(request(), listener);
     await when('opened');
     connection.close(1000, 'client closing');
@@ -106,7 +87,7 @@ describe('browserTransport on a real peer', () => {
   });
 
   it('send() before open is dropped, not thrown (the platform socket throws on send while CONNECTING)', async () => {
-    const { calls, listener, when } = recorder();
+    const { calls, listener, when } = transportRecorder();
     connection = browserTransport.open(request(), listener);
     expect(() => connection?.send('{"auth":{}}')).not.toThrow();
     await when('opened');
@@ -122,7 +103,7 @@ describe('browserTransport on a real peer', () => {
   });
 
   it('close(code, reason) while the socket is still connecting aborts the attempt: failed, closed, never opened', async () => {
-    const { calls, listener, when } = recorder();
+    const { calls, listener, when } = transportRecorder();
     connection = browserTransport.open(request(), listener);
     connection.close(1000, 'client closing');
     await when('closed', 'opened'); // with the socket left connecting, it would open
@@ -134,7 +115,7 @@ describe('browserTransport on a real peer', () => {
 
   it('an upgrade the controller refuses (HTTP 404) fails with words saying the browser does not tell why', async () => {
     refuseUpgrade = '404 Not Found';
-    const { calls, listener, when } = recorder();
+    const { calls, listener, when } = transportRecorder();
     connection = browserTransport.open(request(), listener);
     await when('closed');
     expect(calls).toEqual([
@@ -147,7 +128,7 @@ describe('browserTransport on a real peer', () => {
     // Invalid UTF-8 in a text frame: the platform fails the connection (an error event, then a close
     // event with 1006, as a browser's failed connection reports).
     onPeer = (peer) => peer.send(Buffer.from([0x68, 0xff, 0xfe]), { binary: false });
-    const { calls, listener, when } = recorder();
+    const { calls, listener, when } = transportRecorder();
     connection = browserTransport.open(request(), listener);
     await when('closed');
     expect(calls).toEqual(['opened', 'failed CONNECT_FAILED WebSocket error', 'closed 1006 ']);
@@ -159,7 +140,7 @@ describe('browserTransport on a real peer', () => {
       peer.send(new Uint8Array(16).fill(0x79)); // binary, exactly the limit
       peer.send('z'.repeat(17));
     };
-    const { calls, listener, when } = recorder();
+    const { calls, listener, when } = transportRecorder();
     connection = browserTransport.open(request(), listener);
     const peer = await firstPeer();
     await expect(peer.closed).resolves.toEqual({ code: 4009, reason: 'message too big' });
@@ -178,7 +159,7 @@ describe('browserTransport on a real peer', () => {
       peer.send('é'.repeat(8));
       peer.send('é'.repeat(9));
     };
-    const { calls, listener, when } = recorder();
+    const { calls, listener, when } = transportRecorder();
     connection = browserTransport.open(request(), listener);
     await when('closed');
     expect(calls).toEqual([
