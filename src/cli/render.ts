@@ -145,7 +145,7 @@ export class Renderer {
   summary(summary: RunSummary): void {
     this.#stopSpinner();
     if (this.#json) {
-      this.#emit({ type: 'summary', ...summary });
+      this.#emit({ type: 'summary', time: this.#iso(), ...summary });
       return;
     }
     const rows = summaryRows(summary, (text, ...styles) => this.#paint(text, ...styles));

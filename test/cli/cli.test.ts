@@ -102,7 +102,11 @@ describe('iox-events --simulate', () => {
     // Live events are printed after CONNECTED, replayed ones before it.
     const connectedAt = lines.findIndex((l) => l.type === 'status' && l.status === 'CONNECTED');
     expect(lines.indexOf(events[firstLive])).toBeGreaterThan(connectedAt);
+    // Every line has its type and the time it was written (the README's promise), the summary too.
+    for (const line of lines)
+      expect(line).toEqual(expect.objectContaining({ type: expect.any(String), time: expect.any(String) }));
     const summary = lines.at(-1)!;
+    expect(Date.parse(summary.time as string)).not.toBeNaN();
     expect(summary).toEqual(
       expect.objectContaining({
         type: 'summary',
