@@ -1,6 +1,6 @@
 /**
  * iox-event-stream: a correct-under-failure client for the Universal Devices IoX event stream.
- * @packageDocumentation
+ * @module iox-event-stream
  */
 export { createEventStream, EventStream, type StreamStats, type StreamActor } from './stream';
 export type { StatusChange, ConnectionStats } from './statusFeed';

@@ -3,7 +3,7 @@
  * consumers share the controller's one subscriber slot. The package's root entry never loads
  * `mqtt`; only this subpath does.
  *
- * @packageDocumentation
+ * @module iox-event-stream/mqtt
  */
 export { createMqttBridge } from './bridge';
 export {

@@ -2,7 +2,7 @@
  * `iox-event-stream/simulator`: an eisy-like controller on a real WebSocket server, for tests and
  * for trying an app without hardware. Start one with {@link startSimulator}.
  *
- * @packageDocumentation
+ * @module iox-event-stream/simulator
  */
 export { startSimulator } from './server';
 export type { Simulator, SimulatorOptions, LiveEventsOptions, TokenFrameShape } from './api';

@@ -24,7 +24,7 @@
  * done/error events of its actors and its delayed events as explicit steps, which
  * `createTestModel()` cannot do for a chart with `invoke` and `after`). This entry loads
  * `xstate/graph` and Node's `net`/`http`: import it from tests, not from your app.
- * @packageDocumentation
+ * @module iox-event-stream/testing
  */
 export {
   streamPaths,
