@@ -2,9 +2,10 @@
  * The verdict on Stryker runs (issue 17), read from their JSON reports: see scripts/mutation/judge.ts.
  *
  * Usage: node --import tsx scripts/mutationVerdict.ts [report.json...]   (exit 1 when a goal is missed)
- * Default: the two runs' reports, reports/mutation/machine.json and services.json.
+ * Default: the two runs' reports, reports/mutation/machine.json and services.json. The committed
+ * incremental files (mutation/*.incremental.json) have the same shape and can be judged as well.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { judge, type Equivalent, type Report } from './mutation/judge';
 
 const REPORTS = ['reports/mutation/machine.json', 'reports/mutation/services.json'];
@@ -12,7 +13,16 @@ const REPORTS = ['reports/mutation/machine.json', 'reports/mutation/services.jso
 function main(): number {
   const reportPaths = process.argv.length > 2 ? process.argv.slice(2) : REPORTS;
   const report: Report = { files: {} };
-  for (const path of reportPaths) Object.assign(report.files, (JSON.parse(readFileSync(path, 'utf8')) as Report).files);
+  for (const path of reportPaths) {
+    if (!existsSync(path)) {
+      console.log(
+        `${path}: no such report. Run npm run mutate first (over half an hour), or judge the committed results: ` +
+          'npm run mutate:verdict -- mutation/machine.incremental.json mutation/services.incremental.json',
+      );
+      return 1;
+    }
+    Object.assign(report.files, (JSON.parse(readFileSync(path, 'utf8')) as Report).files);
+  }
   const equivalents = JSON.parse(readFileSync('mutation/equivalents.json', 'utf8')) as Equivalent[];
   const { dirs, stale } = judge(report, equivalents);
   for (const d of dirs) {
