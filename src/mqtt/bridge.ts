@@ -13,7 +13,8 @@
  * broker republishes availability, status and every state topic, because a restarted broker may
  * have lost its retained messages.
  *
- * Here: options, wiring and the client's life. The state entries live in `retainedState.ts`, the
+ * Here: options, wiring and the client's life, in one closure (so a little over 300 lines). The
+ * state entries live in `retainedState.ts`, the topics an earlier run left in `staleTopics.ts`, the
  * event queue in `eventQueue.ts`, the public shapes in `api.ts`.
  */
 import { connect, type IClientPublishOptions, type MqttClient } from 'mqtt';
@@ -23,6 +24,7 @@ import { defaultLogger } from '../logger';
 import { availabilityWill, type MqttBridge, type MqttBridgeOptions, type MqttBridgeStats, type MqttQos } from './api';
 import { EventQueue } from './eventQueue';
 import { RetainedState } from './retainedState';
+import { StaleNodeTopics } from './staleTopics';
 import {
   OFFLINE,
   ONLINE,
@@ -146,6 +148,17 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     if (entry !== undefined) state.set(topics.variable(type, id), variableContent(entry));
   };
 
+  // Retained node topics left by an earlier run, cleared once the mirror is complete.
+  const stale = new StaleNodeTopics(
+    base,
+    (topic) => state.has(topic),
+    () => stream.status === 'CONNECTED' && connected(),
+    (topic) => {
+      publish(topic, '', stateOptions);
+      stats.cleared++;
+    },
+  );
+
   /** Clears node topics whose mirror entry is gone (end-of-replay sweep, `_3`/`NR`). */
   const dropRemovedNodes = (): void =>
     state.dropRemovedNodes((node, control) => stream.mirror.nodes.get(node)?.has(control) === true);
@@ -196,6 +209,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     // The mirror's sweep runs on the way into CONNECTED, before status listeners hear of it.
     if (stream.status === 'CONNECTED') dropRemovedNodes();
     if (!connected()) return;
+    stale.sweep();
     publish(topics.status, stream.status, stateOptions);
     const availability = availabilityOf();
     if (availability !== lastAvailability) {
@@ -211,6 +225,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     warnedSinceConnect = false;
     if (!running) return;
     state.republish();
+    if (retain) stale.subscribe(client!, logger);
     generation++;
     inflight = 0;
     drainEvents();
@@ -245,6 +260,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     client.on('connect', republish);
     client.on('error', onClientError);
     client.on('close', onClientClose);
+    client.on('message', stale.onMessage);
     unsubscribers = [
       stream.onEvent(onEvent),
       stream.onProgramStatus(onProgram),
@@ -270,6 +286,8 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     running = false;
     c.off('connect', republish);
     c.off('close', onClientClose);
+    c.off('message', stale.onMessage);
+    if (!ownsClient && retain && c.connected) c.unsubscribe(stale.filter);
     if (ownsClient) {
       await withTimeout(c.endAsync(false), stopTimeoutMs).catch(() => c.endAsync(true));
       client = undefined;

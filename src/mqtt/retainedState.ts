@@ -44,6 +44,11 @@ export class RetainedState {
     return this.#entries.size;
   }
 
+  /** Whether `topic` is a state topic the bridge holds now. */
+  has(topic: string): boolean {
+    return this.#entries.has(topic);
+  }
+
   /** Sets one state topic; publishes only when the content differs from the entry. */
   set(topic: string, content: string, node?: string, control?: string): void {
     const { stats } = this.#sink;

@@ -4,6 +4,7 @@
  * broker outage and return, stop.
  */
 import { createMqttBridge, startEmbeddedBroker, type EmbeddedBroker, type MqttBridge } from '../../src/mqtt';
+import { connectAsync } from 'mqtt';
 import type { Simulator } from '../../src/simulator';
 import type { EventStream } from '../../src/stream';
 import { retainedSnapshot, simulatedStream, Subscriber, until } from './helpers';
@@ -169,6 +170,30 @@ describe('MQTT bridge on Aedes', () => {
     await until(() => topics.every((t) => sub.last(t) === ''), 3000, 'cleared topics');
     const nr = sub.seen.find((m) => m.topic === `${BASE}/event` && m.payload.includes('"NR"'));
     expect(nr).toBeDefined();
+  });
+
+  it('clears retained topics an earlier run left for nodes removed while no bridge was running', async () => {
+    // What an earlier run left on the broker: a node the controller has since removed, a node it
+    // still has (stale content), and another bridge's node under another base topic.
+    const ghost = `${BASE}/node/AA_BB_CC_1/ST`;
+    const [kept] = sim.house.nodes.keys();
+    const keptTopic = `${BASE}/node/${address(kept)}/ST`;
+    const elsewhere = 'other/house/node/AA_BB_CC_1/ST';
+    const earlier = await connectAsync(broker.url);
+    for (const topic of [ghost, keptTopic, elsewhere])
+      await earlier.publishAsync(topic, '{"value":"1","time":"2026-01-01T00:00:00.000Z"}', { qos: 1, retain: true });
+    await earlier.endAsync();
+
+    bridge.start();
+    stream.start();
+    await online();
+    await until(() => sub.last(ghost) === '', 3000, 'the removed node cleared');
+    expect(bridge.stats.cleared).toBe(1);
+    const snapshot = await retainedSnapshot(broker.url, '#');
+    expect(snapshot.has(ghost)).toBe(false);
+    expect(JSON.parse(snapshot.get(keptTopic)!)).toEqual(expect.objectContaining({ value: expect.any(String) }));
+    expect(snapshot.get(keptTopic)).not.toContain('2026-01-01');
+    expect(snapshot.has(elsewhere)).toBe(true);
   });
 
   it('publishes an event with its eventInfo and the decoded eventInfoText', async () => {
