@@ -34,12 +34,11 @@ export function createReaderActor(sinkForThisRun: () => FrameSink) {
     const link = input.link as Link;
     const deliver = sinkForThisRun();
     let replay = true;
-    let active = true;
     let pending = 0;
     let heartbeatSec: number | undefined;
 
     const flush = () => {
-      if (!active || pending === 0) return;
+      if (pending === 0) return;
       const event =
         heartbeatSec === undefined
           ? { type: 'FRAME' as const, count: pending }
@@ -53,12 +52,11 @@ export function createReaderActor(sinkForThisRun: () => FrameSink) {
       if (event.type === 'LIVE') replay = false;
     });
     const liveArrived = () => {
-      if (active && replay) sendBack({ type: 'LIVE_FRAME' });
+      if (replay) sendBack({ type: 'LIVE_FRAME' });
     };
 
     link.attach({
       frame: (raw) => {
-        if (!active) return;
         const event = deliver(raw, replay, liveArrived);
         if (event !== null && event.control === '_0') {
           const heartbeat = decodeHeartbeat(event);
@@ -68,17 +66,16 @@ export function createReaderActor(sinkForThisRun: () => FrameSink) {
       },
       closed: (code, reason) => {
         flush();
-        if (active) sendBack({ type: 'SOCKET_CLOSED', code, reason });
+        sendBack({ type: 'SOCKET_CLOSED', code, reason });
       },
       failed: (error) => {
         flush();
-        if (active) sendBack({ type: 'SOCKET_ERROR', error });
+        sendBack({ type: 'SOCKET_ERROR', error });
       },
     });
 
-    return () => {
-      active = false;
-      link.detach();
-    };
+    // Nothing reaches the chart after the clean-up: a detached link calls no handler, and xstate
+    // drops a stopped callback actor's sendBack (the flush already queued for this turn included).
+    return () => link.detach();
   });
 }
