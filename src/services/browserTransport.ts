@@ -132,19 +132,24 @@ class BrowserConnection implements TransportConnection {
 
   #onMessage(data: unknown): void {
     if (this.#silenced || this.#failed) return;
-    // maxPayload counts bytes; a string's length counts UTF-16 code units (up to 3 bytes each).
     const size =
-      typeof data === 'string'
-        ? this.#encoder.encode(data).byteLength
-        : data instanceof ArrayBuffer
-          ? data.byteLength
-          : 0;
+      typeof data === 'string' ? this.#textSizeForLimit(data) : data instanceof ArrayBuffer ? data.byteLength : 0;
     if (size > this.#maxPayload) {
       this.#fail(new ConnectError(`frame of ${size} bytes exceeds maxPayload (${this.#maxPayload})`));
       this.#socket?.close(BROWSER_CLOSE_TOO_BIG, 'message too big');
       return;
     }
     this.#listener.frame(typeof data === 'string' ? data : this.#decoder.decode(data as ArrayBuffer));
+  }
+
+  /**
+   * A text frame's size as the maxPayload check needs it: its UTF-8 bytes when it could be over the
+   * limit, else its length (no more than the bytes). A UTF-16 code unit is at most 3
+   * bytes, so a frame whose length cannot reach the limit is not encoded: a house's frames never
+   * are, and the per-frame path allocates nothing for the check.
+   */
+  #textSizeForLimit(text: string): number {
+    return text.length * 3 <= this.#maxPayload ? text.length : this.#encoder.encode(text).byteLength;
   }
 
   #fail(error?: IoxError): void {
